@@ -1,0 +1,3 @@
+"""mailbot: a privacy-request desk on a company mailbox."""
+
+__version__ = "0.1.0"
