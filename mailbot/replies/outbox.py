@@ -1,0 +1,171 @@
+"""The outbox: every outgoing mail is a row first, sent after commit, marked sent after the server accepted it.
+
+A crash before the send leaves the row queued (sent on the next pass); a crash between the server's 250 and
+the mark is the only window for a repeat, and it is milliseconds wide. On PostgreSQL the row is locked
+(``FOR UPDATE SKIP LOCKED``) while it is being sent, so several instances never send the same reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from mailbot.backends.base import PermanentSendError, TransientSendError, Transport
+from mailbot.config import Settings
+from mailbot.register import store
+from mailbot.register.models import Reply, Request, utcnow
+from mailbot.replies.compose import Composer, Draft, build_mime
+
+log = logging.getLogger(__name__)
+
+RETRY_STEPS = (60, 300, 900, 3600)
+
+
+def write(
+    session: Session,
+    settings: Settings,
+    composer: Composer,
+    request: Request | None,
+    kind: str,
+    *,
+    to: str,
+    context: Mapping[str, Any],
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    auto: bool = False,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    actor: str = "mailbot",
+) -> Reply:
+    """Render a reply into the outbox: queued when it may go out by itself, else a draft awaiting approval."""
+    draft = composer.render(kind, request.language if request else settings.company.language, context)
+    reply = Reply(
+        request_id=request.id if request else None,
+        kind=kind,
+        language=draft.language,
+        to_addr=to,
+        subject=draft.subject,
+        body_text=draft.text,
+        body_html=draft.html,
+        in_reply_to=in_reply_to or "",
+        references=list(references),
+        auto=auto,
+        attachments=bool(attachments),
+        status="draft",
+    )
+    if auto:
+        if request is not None and over_sender_limit(session, settings, to):
+            store.add_event(session, request, actor, "reply held",
+                            f"{kind}: more than {settings.replies.max_per_sender_per_day} automatic replies "
+                            "to this sender today; waiting for staff")
+        else:
+            seal(reply, settings, request, draft, attachments)
+            reply.status = "queued"
+    elif attachments:
+        seal(reply, settings, request, draft, attachments)
+    session.add(reply)
+    session.flush()
+    store.add_event(session, request, actor, f"reply {reply.status}", f"{kind} to {to}")
+    return reply
+
+
+def seal(
+    reply: Reply,
+    settings: Settings,
+    request: Request | None,
+    draft: Draft | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> None:
+    """Build the final MIME bytes from the reply's (possibly edited) text; what is sealed is what is sent."""
+    if draft is None:
+        draft = Draft(kind=reply.kind, language=reply.language, subject=reply.subject,
+                      text=reply.body_text, html=reply.body_html)
+    mime = build_mime(
+        draft,
+        from_address=settings.outgoing.from_address,
+        from_name=settings.outgoing.from_name,
+        to=reply.to_addr,
+        ref=request.ref if request else "",
+        in_reply_to=reply.in_reply_to or None,
+        references=reply.references,
+        auto=reply.auto,
+        attachments=attachments,
+    )
+    reply.message_id = str(mime["Message-ID"])
+    reply.raw = bytes(mime)
+
+
+def over_sender_limit(session: Session, settings: Settings, to: str) -> bool:
+    limit = settings.replies.max_per_sender_per_day
+    since = utcnow() - timedelta(days=1)
+    count = session.exec(
+        select(func.count()).select_from(Reply).where(
+            Reply.to_addr == to, Reply.auto.is_(True), Reply.created_at >= since, Reply.status != "draft"
+        )
+    ).one()
+    return count >= limit
+
+
+def sent_last_hour(session: Session) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return int(session.exec(select(func.count()).select_from(Reply).where(Reply.sent_at >= since)).one())
+
+
+def drain(engine: Engine, settings: Settings, transport: Transport, *, now: datetime | None = None) -> int:
+    """Send every queued reply that is due; returns how many went out. Stops at the hourly ceiling."""
+    sent = 0
+    while True:
+        with Session(engine, expire_on_commit=False) as session:
+            current = now or utcnow()
+            if sent_last_hour(session) >= settings.replies.max_per_hour:
+                _ceiling_reached(session, settings, current)
+                session.commit()
+                return sent
+            reply = session.exec(
+                select(Reply)
+                .where(Reply.status == "queued")
+                .where((Reply.next_attempt_at.is_(None)) | (Reply.next_attempt_at <= current))
+                .order_by(Reply.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if reply is None:
+                return sent
+            request = session.get(Request, reply.request_id) if reply.request_id else None
+            try:
+                transport.send(reply.raw or b"", settings.outgoing.from_address, [reply.to_addr])
+            except TransientSendError as exc:
+                reply.attempts += 1
+                reply.last_error = str(exc)[:500]
+                step = RETRY_STEPS[min(reply.attempts - 1, len(RETRY_STEPS) - 1)]
+                reply.next_attempt_at = current + timedelta(seconds=step)
+                session.add(reply)
+                session.commit()
+                log.warning("sending %s to %s deferred: %s", reply.kind, reply.to_addr, exc)
+                return sent
+            except PermanentSendError as exc:
+                reply.status = "failed"
+                reply.last_error = str(exc)[:500]
+                store.add_event(session, request, "mailbot", "reply failed", f"{reply.kind}: {exc}")
+            else:
+                reply.status = "sent"
+                reply.sent_at = utcnow()
+                store.add_event(session, request, "mailbot", "reply sent", f"{reply.kind} to {reply.to_addr}")
+                sent += 1
+            session.add(reply)
+            session.commit()
+
+
+def _ceiling_reached(session: Session, settings: Settings, now: datetime) -> None:
+    """Log once an hour and leave an event for staff; nothing more is sent until the hour has passed."""
+    marker = f"ceiling-alert-{now:%Y%m%d%H}"
+    state = store.StateStore(session.get_bind())
+    if state.get(marker) is None:
+        state.set(marker, now.isoformat())
+        log.error("hourly ceiling of %d sent mails reached; replies wait", settings.replies.max_per_hour)
+        store.add_event(session, None, "mailbot", "send ceiling reached",
+                        f"{settings.replies.max_per_hour} mails in the last hour; sending paused")

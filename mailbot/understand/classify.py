@@ -1,0 +1,272 @@
+"""Decide whether a mail is a data-subject request, which rights it invokes, and say why.
+
+A weighted phrase scorer (lexicon.py) over the sender's own words and the subject, with context that
+cancels (orders, newsletters, job applications, negation), authority and withdrawal detection, and a
+confidence that lets the caller route uncertain mail to staff. Machine mail is decided by machine.py first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mailbot.mail.message import Message
+from mailbot.understand import lexicon as lx
+from mailbot.understand.language import detect_language, fold
+from mailbot.understand.machine import detect as detect_machine
+from mailbot.understand.verdict import REQUEST_TYPES, Classification
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|sv|ref|r)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+_FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|doorst|tr|fw)\s*:\s*", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.!?;\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch)\b")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_NEW_REQUEST = re.compile(
+    r"\b(?:in\splaats\sdaarvan|instead|stattdessen|a\sla\splace|maar\s(?:wel|graag)|but\splease|aber\sbitte|"
+    r"daarnaast|additionally|außerdem|ausserdem|wel\sgraag)\b"
+)
+_RECORDS_SCOPE = re.compile(
+    r"\b(?:administratie|klantgegevens|klantprofiel|klantenbestand|klantaccount|account|profiel|systeem|"
+    r"database|bestand|gegevens|records?|on\sfile|profile|system|customer\sdetails|kundendaten|kundenkonto|"
+    r"konto|stammdaten|datenbank|system|fichier|compte|voortaan|toekomst\w*|future|from\snow\son|"
+    r"permanent\w*|kunftig\w*|zukunftig\w*|dorenavant|a\sl'avenir|bij\s(?:jullie|u)\sbekend)\b"
+)
+_AUTHORITY_DOMAINS = re.compile(
+    r"@(?:[\w-]+\.)*(?:autoriteitpersoonsgegevens\.nl|politie\.nl|om\.nl|belastingdienst\.nl|fiod\.nl|"
+    r"minfin\.nl|rijksoverheid\.nl|ico\.org\.uk|police\.uk|hmrc\.gov\.uk|[\w-]*polizei[\w.-]*|bfdi\.bund\.de|"
+    r"datenschutz[\w.-]*\.de|finanzamt[\w.-]*|cnil\.fr|interieur\.gouv\.fr|dgfip\.finances\.gouv\.fr|"
+    r"edpb\.europa\.eu)$"
+)
+_FROM_NEWSLETTER = frozenset({"negative"})
+_SUBJECT_FACTOR = 1.0
+_REPLY_SUBJECT_FACTOR = 0.5
+_QUOTED_FACTOR = 0.9
+_AUTHORITY_THRESHOLD = 1.8
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: lx.Rule
+    phrase: str
+    source: str  # "text", "subject" or "quoted"
+    weight: float
+
+    @property
+    def label(self) -> str:
+        where = "" if self.source == "text" else f" (in {self.source})"
+        return f'{self.rule.kind}: "{self.phrase}"{where} — {self.rule.name}'
+
+
+def _prepare(text: str) -> str:
+    return _SPACE.sub(" ", fold(text)).strip()
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The words of the current clause before ``start``: where a negation or an 'if' would stand."""
+    window = text[max(0, start - 60):start]
+    cut = 0
+    for found in _CLAUSE_END.finditer(window):
+        cut = found.end()
+    return window[cut:]
+
+
+def _blocked(rule: lx.Rule, text: str, found: re.Match[str]) -> str | None:
+    """Why a match does not count (negated, hypothetical), or None."""
+    if rule.kind in ("negative", "authority", "withdrawal"):
+        return None
+    before = _clause_before(text, found.start())
+    if lx.NEGATION.search(before) and rule.kind != "restriction":
+        return "negated"
+    if lx.CONDITIONAL.search(before) and rule.kind not in ("objection", "restriction"):
+        return "hypothetical"
+    if rule.kind in ("access", "rectification", "erasure", "portability") and lx.INNER_NEGATION.search(
+        found.group(0)
+    ):
+        return "negated"
+    return None
+
+
+def _scan(text: str, source: str, factor: float, notes: list[str]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    if not text:
+        return hits
+    for rule in lx.RULES:
+        for found in rule.pattern.finditer(text):
+            reason = _blocked(rule, text, found)
+            if reason:
+                notes.append(f'ignored {rule.kind}: "{found.group(0)}" ({reason})')
+                continue
+            hits.append(_Hit(rule, found.group(0), source, rule.weight * factor))
+            break
+    hits.extend(_citations(text, source, factor))
+    return hits
+
+
+_CITATION_RULES = {
+    kind: lx.Rule(f"cites article {number} GDPR", kind, 1.3, lx.CITATION, strong=True)
+    for number, kind in lx.ARTICLE_TYPES.items()
+}
+
+
+def _citations(text: str, source: str, factor: float) -> Iterable[_Hit]:
+    seen: set[str] = set()
+    for found in lx.CITATION.finditer(text):
+        numbers = re.findall(r"\d+", found.group(1) or found.group(2) or "")
+        for number in numbers:
+            kind = lx.ARTICLE_TYPES.get(number)
+            if kind and kind not in seen:
+                seen.add(kind)
+                yield _Hit(_CITATION_RULES[kind], found.group(0), source, 1.3 * factor)
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value))
+
+
+def _subject_parts(subject: str) -> tuple[str, bool, bool]:
+    """The subject without Re:/Fwd: prefixes, and whether it was a reply or a forward."""
+    reply = forward = False
+    while True:
+        if _REPLY_PREFIX.match(subject):
+            subject, reply = _REPLY_PREFIX.sub("", subject, count=1), True
+        elif _FORWARD_PREFIX.match(subject):
+            subject, forward = _FORWARD_PREFIX.sub("", subject, count=1), True
+        else:
+            return subject, reply, forward
+
+
+def classify(msg: Message, *, default_language: str = "nl") -> Classification:
+    """The verdict on one mail; ``default_language`` when the sender's words are too few to tell."""
+    own_raw = msg.text.strip()
+    subject_raw, is_reply, is_forward = _subject_parts(msg.subject or "")
+    language = detect_language(own_raw if len(own_raw) >= 20 else f"{subject_raw} {own_raw}", default_language)
+
+    machine = detect_machine(msg)
+    if machine:
+        return Classification(False, (), language, 0.99, True, tuple(machine))
+
+    notes: list[str] = []
+    own = _prepare(own_raw)
+    subject = _prepare(subject_raw)
+    hits = _scan(own, "text", 1.0, notes)
+    hits += _scan(subject, "subject", _REPLY_SUBJECT_FACTOR if is_reply else _SUBJECT_FACTOR, notes)
+    quoted = _prepare(msg.quoted)
+    own_is_bare = len(own) < 40 and not any(h.rule.kind in REQUEST_TYPES for h in hits)
+    if quoted and (lx.FOLLOW_UP.search(own) or (is_forward and own_is_bare)):
+        notes.append("the sender's own words point at the quoted mail")
+        hits += [h for h in _scan(quoted, "quoted", _QUOTED_FACTOR, notes) if h.rule.kind in REQUEST_TYPES]
+    return _verdict(msg, hits, notes, language, own)
+
+
+def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, own: str) -> Classification:
+    negatives = [h for h in hits if h.rule.kind == "negative" and h.source != "quoted"]
+    negative_names = {h.rule.name for h in negatives}
+    evidence: list[str] = []
+
+    scores = dict.fromkeys(REQUEST_TYPES, 0.0)
+    strong = dict.fromkeys(REQUEST_TYPES, False)
+    kept: dict[str, list[_Hit]] = {t: [] for t in REQUEST_TYPES}
+    cancelled: list[tuple[_Hit, str]] = []
+    bulk = negative_names & {"bulk mail or newsletter", "phishing or spam"}
+    soft = negative_names & {"a job application", "writes as the company, not as a data subject"}
+    order = "about an order, delivery or invoice" in negative_names
+    for hit in hits:
+        kind = hit.rule.kind
+        if kind not in scores:
+            continue
+        if bulk:
+            cancelled.append((hit, sorted(bulk)[0]))
+        elif soft and not hit.rule.strong:
+            cancelled.append((hit, sorted(soft)[0]))
+        elif order and kind == "rectification" and not hit.rule.strong and not _RECORDS_SCOPE.search(own):
+            cancelled.append((hit, "a change to one order, not to the records"))
+        else:
+            kept[kind].append(hit)
+
+    for kind in REQUEST_TYPES:
+        best: dict[str, float] = {}
+        for hit in kept[kind]:
+            best[hit.rule.name] = max(best.get(hit.rule.name, 0.0), hit.weight)
+            strong[kind] = strong[kind] or hit.rule.strong
+        scores[kind] = sum(best.values())
+
+    if scores["portability"] >= lx.THRESHOLD and kept["access"] and all(
+        h.rule.generic_copy for h in kept["access"]
+    ):
+        for hit in kept["access"]:
+            cancelled.append((hit, "a copy as a file to take elsewhere is portability"))
+        kept["access"], scores["access"] = [], 0.0
+
+    types = tuple(t for t in REQUEST_TYPES if scores[t] >= lx.THRESHOLD)
+
+    withdrawal_hits = [h for h in hits if h.rule.kind == "withdrawal" and h.source != "quoted"]
+    withdrawal = bool(withdrawal_hits) and not bulk
+    if withdrawal and types and not _NEW_REQUEST.search(own):
+        for kind in types:
+            for hit in kept[kind]:
+                cancelled.append((hit, "part of withdrawing the earlier request"))
+        types = ()
+
+    authority_hits = [h for h in hits if h.rule.kind == "authority" and h.source != "quoted"]
+    authority_score = sum({h.rule.name: h.weight for h in authority_hits}.values())
+    if _AUTHORITY_DOMAINS.search(msg.from_addr or ""):
+        authority_score += 1.0
+        evidence.append(f"authority: sender address {msg.from_addr}")
+    authority = authority_score >= _AUTHORITY_THRESHOLD and not bulk
+
+    is_request = bool(types)
+    for kind in types:
+        evidence.extend(h.label for h in kept[kind])
+    if withdrawal:
+        evidence.extend(h.label for h in withdrawal_hits)
+    if authority:
+        evidence.extend(h.label for h in authority_hits)
+    evidence.extend(h.label for h in negatives)
+    evidence.extend(f"cancelled {h.rule.kind}: \"{h.phrase}\" — {why}" for h, why in cancelled)
+    evidence.extend(notes)
+    weak = [t for t in REQUEST_TYPES if t not in types and scores[t] > 0]
+    evidence.extend(f"too weak for {t}: score {scores[t]:.1f} < {lx.THRESHOLD:.1f}" for t in weak)
+
+    confidence = _confidence(is_request, types, scores, strong, kept, cancelled, negatives, own,
+                             withdrawal, authority, authority_score)
+    verdict = "request: " + ", ".join(types) if is_request else "not a request"
+    if withdrawal:
+        verdict += "; withdraws an earlier request"
+    if authority:
+        verdict += "; from or about an authority"
+    if not is_request and not withdrawal and not authority and not hits:
+        verdict += " (no request phrase found)"
+    evidence.insert(0, f"{verdict} (confidence {confidence:.2f}, language {language})")
+    return Classification(is_request, types, language, round(confidence, 3), False, tuple(evidence),
+                          authority=authority, withdrawal=withdrawal)
+
+
+def _confidence(is_request: bool, types: tuple[str, ...], scores: dict[str, float], strong: dict[str, bool],
+                kept: dict[str, list[_Hit]], cancelled: list[tuple[_Hit, str]], negatives: list[_Hit],
+                own: str, withdrawal: bool, authority: bool, authority_score: float) -> float:
+    """Probability that the verdict (request or not, and the set of types) is right.
+
+    A logistic curve over the weakest chosen type's score (or the strongest unchosen score for a non-request),
+    lowered by what makes a verdict doubtful: opposing context, evidence only in the subject or quoted text,
+    near-miss types that might belong in the set, no request wording at all.
+    """
+    if is_request:
+        p = _sigmoid(4.0 * (min(scores[t] for t in types) - 0.7))
+        if any(strong[t] for t in types):
+            p = max(p, 0.9)
+        if negatives:
+            p *= 0.8
+        if all(h.source != "text" for t in types for h in kept[t]):
+            p *= 0.8
+        if not any(strong[t] for t in types) and not lx.REQUEST_MARKER.search(own):
+            p *= 0.9
+        near_miss = [t for t in REQUEST_TYPES if t not in types and 0.4 <= scores[t] < lx.THRESHOLD]
+        p *= 0.85 ** len(near_miss)
+        return min(max(p, 0.05), 0.995)
+    doubt = max(scores.values(), default=0.0)
+    doubt = max([doubt, *(0.4 * h.weight for h, _ in cancelled)])
+    p = 1.0 - _sigmoid(4.0 * (doubt - 0.7))
+    if withdrawal or authority:
+        p = max(p, _sigmoid(3.0 * (authority_score - 1.0)) if authority else 0.85)
+    return min(max(p, 0.05), 0.98)

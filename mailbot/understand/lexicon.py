@@ -1,0 +1,405 @@
+"""The phrases that make a mail a data-subject request, per right and language, and the contexts that unmake it.
+
+Patterns run on folded text (lower case, accents stripped: ``fold`` in language.py), so "löschen" is written
+``loschen``. They are written from the policy's wording and from how people phrase each right in Dutch,
+English, German and French, tolerating common typos and inflections — never copied from a corpus mail.
+
+A ``Rule`` adds its weight to one request type; a type whose sum reaches ``THRESHOLD`` is requested.
+Strong rules (the right's own name, an article citation) reach it alone; "verb near my data" rules reach it
+alone too, but are the ones that negation, conditionals and order/newsletter context can cancel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+THRESHOLD = 1.0
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str  # a request type, or "withdrawal", "authority", "negative"
+    weight: float
+    pattern: re.Pattern[str]
+    strong: bool = False  # the right itself is named: negative context cannot cancel it
+    generic_copy: bool = False  # "a copy of my data": access, unless the mail asks for a file to move
+
+
+def _gap(n: int) -> str:
+    """Up to ``n`` words in between, not crossing a sentence end."""
+    return rf"(?:[\s,]+[^\s.!?;:]+){{0,{n}}}?[\s,]+"
+
+
+def near(a: str, b: str, n: int = 4, both: bool = True) -> str:
+    """``a`` then ``b`` within ``n`` words (and ``b`` then ``a`` when ``both``)."""
+    forward = rf"\b(?:{a}){_gap(n)}(?:{b})"
+    return rf"{forward}|\b(?:{b}){_gap(n)}(?:{a})" if both else forward
+
+
+# Vocabulary, folded. Typos people make on phones are part of the lists.
+MY = r"mijn|mn|m'n|mij|me|my|mine|mein|meine|meinen|meinem|meiner|meines|mich|mir|mon|ma|mes"
+DATA = (
+    r"(?:persoons?|klant|account|contact|persoonlijke\s)?(?:gegevens|gegevnes|gegevns|gegeven|gegevenss|gevens|data)"
+    r"|personal\s(?:data|details|information|info)|(?:data|information|info|infos|informations|details|records?)"
+    r"|(?:personenbezogenen?\s|personlichen?\s|kunden)?(?:daten|angaben|informationen)"
+    r"|(?:donnees|informations)(?:\spersonnelles)?"
+)
+ACCOUNT = (
+    r"(?:klant|webshop|gebruikers|user|customer|kunden|benutzer)?(?:account|acount|acc|profiel|profile|konto"
+    r"|kundenkonto|compte|registratie|registrierung)"
+)
+DELETE = (
+    r"verwijder\w*|verwijdr\w*|verwyder\w*|wis|wist|gewist|vernietig\w*|deleten?|delete[ds]?|delte|"
+    r"deleet|erase[ds]?|remove[ds]?|wipe|destroy|purge|losch\w*|loesch\w*|entfern\w*|vernicht\w*|supprim\w*|"
+    r"effac\w*|opruimen|weghalen|weg\s+te\s+halen"
+)
+CLOSE = (
+    r"opheffen|opzeggen|sluiten|afsluiten|beeindig\w*|stopzetten|close|closing|cancel|terminate|deactivate|"
+    r"schliess\w*|kundig\w*|auflos\w*|fermer|cloturer|resilier"
+)
+CHANGE = (
+    r"corrig\w*|correct\w*|aanpass\w*|aan\s+te\s+passen|pas(?=\s(?:\w+\s){0,4}?aan\b)|wijzig\w*|veranderen|"
+    r"verander|updat\w*(?!\s(?:on|about|over|regarding|zu|uber))|"
+    r"verbeter\w*|fix|amend|change|edit|berichtig\w*|korrigier\w*|aender\w*|andern|anderung\w*|geandert|"
+    r"abandern|aktualisier\w*|modifi\w*|"
+    r"rectifi\w*|mettre\s+a\s+jour"
+)
+PERSONAL_FIELD = (
+    r"naam|achternaam|voornaam|adres|woonadres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
+    r"mobiele\snummer|06-?nummer|e-?mailadres|mailadres|geboortedatum|name|surname|last\sname|first\sname|"
+    r"address|phone(?:\snumber)?|mobile(?:\snumber)?|e-?mail\saddress|date\sof\sbirth|postcode|zip\scode|"
+    r"nachname|vorname|anschrift|adresse|wohnadresse|telefonnummer|handynummer|geburtsdatum|nom|prenom|"
+    r"numero\sde\stelephone|date\sde\snaissance|spelling|schrijfwijze|schreibweise"
+)
+WRONG = (
+    r"verkeerd\w*|fout\w*|onjuist\w*|niet\s(?:juist|correct|goed|meer\sactueel|klopt)|klopt\sniet|incorrect|"
+    r"wrong|misspelt|misspelled|spelled\swrong|spelt\swrong|outdated|out\sof\sdate|not\scorrect|inaccurate|"
+    r"falsch\w*|nicht\s(?:korrekt|richtig|aktuell)|veraltet\w*|fehlerhaft\w*|inexact\w*|errone\w*|faux|fausse"
+)
+RECORDS = (
+    r"administratie|systeem|systemen|bestand|klantenbestand|database|databank|records|system|systems|files|"
+    r"database|crm|klantgegevens|klantprofiel|kundendaten|datenbank|kartei|kundendatei|system|fichier|"
+    r"base\sde\sdonnees|account|profiel|profile|konto|kundenkonto|compte|bij\sjullie|bij\su|bekend"
+)
+FILE_FORMAT = (
+    r"csv|excel|xlsx?|json|xml|spreadsheet|machineleesba\w*|machine[-\s]?readable|maschinenlesba\w*|"
+    r"gestructureerd\w*|structured|strukturiert\w*|gangig\w*|(?:digitaal|elektronisch|digitale|"
+    r"elektronische)\sbestand|(?:in|als)\s(?:een\s)?(?:\w+\s)?bestand|(?:in|as)\sa\s(?:\w+\s)?file|"
+    r"(?:als|in\seiner)\s(?:\w+\s)?datei|\w+-datei|(?:sous\sforme\sde|dans\sun)\sfichier|export\w*|zip"
+)
+ELSEWHERE = (
+    r"andere|ander|another|new|nieuwe|other|anderen|andere[nmr]?|neue[nmr]?|autre|nouveau|nouvel|concurrent|"
+    r"elsewhere|ergens\sanders|woanders|ailleurs|overstap\w*|switch\w*|wechsel\w*|meenemen|mee\snemen|"
+    r"overzetten|overdragen|overbrengen|transfer\w*|port\w*|ubertrag\w*|mitnehmen|transferer"
+)
+NEWSLETTER = (
+    r"nieuwsbrie\w*|nieuwsbrief|mailing\w*|maillijst|mailinglijst|verzendlijst|mailings?|reclame\w*|"
+    r"aanbieding\w*|promoti\w*|marketing|commerciele|newsletters?|mailing\s?list|e-?mail\s?list|"
+    r"promotional|promo\w*|advertis\w*|offers|spam|newsletter|werbung|werbe\w*|rundbrief|verteiler|"
+    r"infobrief|lettre\sd'information|publicit\w*|prospection|sms-?(?:berichten|marketing)"
+)
+REQUEST_WORDS = r"verzoek\w*|aanvraag|request|anfrage|antrag|ersuchen|demande|vraag"
+
+# Negation or a conditional in the same clause, just before a match.
+NEGATION = re.compile(
+    r"\b(?:niet|geen|nooit|not|don't|dont|do\snot|never|no\sneed|nicht|kein\w*|nie|ne|pas|n'|zonder|without|"
+    r"ohne|hoeft|hoeven|can't|cannot|couldn't|unable)\b"
+)
+CONDITIONAL = re.compile(r"\b(?:als|indien|wanneer|mocht|if|when|whether|wenn|falls|ob|si|what\shappens)\b")
+INNER_NEGATION = re.compile(r"\b(?:niet|not|nicht|pas|don't|geen|kein\w*)\b")
+
+R = re.compile
+
+
+def _rules() -> list[Rule]:
+    rules: list[Rule] = []
+
+    def add(kind: str, name: str, weight: float, pattern: str, *, strong: bool = False,
+            generic_copy: bool = False) -> None:
+        rules.append(Rule(name, kind, weight, R(pattern), strong, generic_copy))
+
+    # --- access (art. 15) ---
+    add("access", "the right of access named", 1.3,
+        r"\binzage\s?verzoek|\binzagerecht|recht\sop\sinzage|recht\svan\sinzage|\binzage\s(?:in|van|naar|op)\b|"
+        r"verzoek\s(?:tot|om|voor)\sinzage|\binzage\s(?:vragen|aanvragen|verzoeken|opvragen|krijgen|hebben)|"
+        r"\binzage\b|"
+        r"subject\saccess|\bd?sars?\b|right\s(?:of|to)\saccess|access\srequest|request(?:ing)?\saccess|"
+        r"auskunftsersuchen|auskunftsanfrage|auskunftsantrag|auskunftsbegehren|auskunftsrecht|"
+        r"recht\sauf\sauskunft|selbstauskunft|auskunft\s(?:uber|zu|nach|gem|gemass|daruber|erteilen|erhalten)|"
+        r"um\sauskunft|datenauskunft|droit\sd'acces|demande\sd'acces|acceder\sa\s(?:mes|toutes)", strong=True)
+    add("access", "asks what is known about the sender", 1.1,
+        r"\b(?:wat|welke|which|what|welche|was|quelles?|quels?)\b" + _gap(6)
+        + r"(?:van|over|about|on|of|uber|von|zu|sur|concernant)\s(?:mij|me|mich|mir|moi|myself|mezelf)"
+        r"(?=\s*(?:[?.!,;:)]|$|\s(?:hebben|heeft|hebt|weten|weet|bewaren|bewaard|opgeslagen|verwerk\w*|staat|"
+        r"staan|have|has|know|hold|keep|store|stored|process\w*|haben|hat|wissen|gespeichert|speichern|"
+        r"vorliegt|vorliegen|avez|savez|detenez)\b))")
+    add("access", "asks which data are kept", 1.0,
+        near(r"welke|wat\svoor|which|what|welche|was\sfur|quelles?|quels?", DATA, 2, both=False)
+        + _gap(5) + r"(?:hebben|heeft|hebt|bewaren|bewaard|verwerk\w*|opgeslagen|slaan|staan|bekend|have|hold|"
+        r"keep|store|stored|process\w*|collected|haben|speicher\w*|gespeichert|verarbeit\w*|vorliegen|liegen|"
+        r"avez|detenez|conservez|traitez)")
+    add("access", "asks for a copy or overview of their data", 1.0,
+        near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst|copy|overview|list|summary|"
+             r"printout|kopie|ubersicht|aufstellung|auflistung|liste|copie|releve|export",
+             rf"(?:{MY}|alle|all|alle\s|toutes|al)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?(?:{DATA})", 3, both=False),
+        generic_copy=True)
+    add("access", "asks to receive or see their data", 1.0,
+        near(r"stuur|sturen|toesturen|opsturen|zend|zenden|mail|mailen|geef|geven|ontvangen|krijgen|opvragen|"
+             r"op\ste\svragen|zien|inzien|in\ste\szien|inkijken|send|email|give|provide|receive|get|see|view|obtain|access|schick\w*|"
+             r"senden|zusenden|zukommen|ubermitt\w*|erhalten|sehen|einsehen|einsicht|envoyer|recevoir|"
+             r"obtenir|communiquer|consulter",
+             rf"(?:{MY}|alle|all|welke|which|what|welche|the|de)\s(?:(?:persoonlijke|personal|personlichen|"
+             r"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), generic_copy=True)
+    add("access", "asks what is stored in the records", 1.0,
+        r"\bwat\s(?:er\s)?(?:allemaal\s)?(?:over|van)\smij\b|\bwhat\s(?:you|u)\s(?:know|have|hold)\b|"
+        r"\bwhat\s(?:information|data|details)\s(?:you|is|are)\b|\bwas\s(?:sie|ihr)\s(?:alles\s)?"
+        r"(?:uber|von)\smich\b|\bce\sque\svous\s(?:savez|avez|detenez)")
+
+    # --- rectification (art. 16) ---
+    add("rectification", "the right to rectification named", 1.3,
+        r"\brectificatie|\brectificeren|recht\sop\s(?:correctie|verbetering|aanpassing)|right\sto\s"
+        r"(?:rectification|correction)|\brectification|\brectify|\bberichtigung|recht\sauf\sberichtigung|"
+        r"droit\sde\srectification", strong=True)
+    add("rectification", "asks to correct a personal detail", 1.0,
+        near(CHANGE, rf"(?:(?:{MY}|de|het|the|die|den|le|la|onze|our|unsere?)\s)?(?:{PERSONAL_FIELD})\b", 3))
+    add("rectification", "says a personal detail is wrong", 1.0,
+        near(rf"(?:{PERSONAL_FIELD})\b", WRONG, 4)
+        + rf"|\b(?:{WRONG})\s(?:{PERSONAL_FIELD})\b")
+    add("rectification", "asks to correct their data", 1.0,
+        near(CHANGE, rf"(?:{MY}|de|die|the)\s(?:persoonlijke\s|personal\s|gespeicherten\s)?(?:{DATA})", 3))
+    add("rectification", "says they moved or changed name", 0.6,
+        r"\bben\sverhuisd|\bzijn\sverhuisd|nieuw\sadres|\bi\s(?:have\s|'ve\s)?moved\b|new\saddress|"
+        r"\bumgezogen|neue\s(?:adresse|anschrift)|getrouwd|married|geheiratet|nieuwe\sachternaam|new\ssurname|"
+        r"nouvelle\sadresse|demenage")
+
+    # --- erasure (art. 17) ---
+    add("erasure", "the right to erasure named", 1.3,
+        r"vergeet\s?verzoek|vergetelheid|vergeten\ste\sworden|recht\sop\s(?:verwijdering|wissing|gegevenswissing)|"
+        r"verwijderverzoek|verwijderingsverzoek|right\sto\s(?:be\sforgotten|erasure|deletion)|erasure\srequest|"
+        r"deletion\srequest|request\s(?:for|of)\s(?:deletion|erasure)|recht\sauf\s(?:loschung|vergessen\w*)|"
+        r"loschantrag|loschungsantrag|loschungsanfrage|loschanfrage|loschungsersuchen|loschungsbegehren|"
+        r"droit\sa\sl'oubli|droit\sa\sl'effacement|demande\sd'effacement|demande\sde\ssuppression", strong=True)
+    add("erasure", "asks to delete their data", 1.1,
+        near(DELETE, rf"(?:(?:{MY}|alle|all|al|toutes|the|de|die|het)\s)*(?:(?:persoonlijke|personal|"
+             r"personlichen|gespeicherten|opgeslagen|stored)\s)?(?:" + DATA + ")", 4))
+    add("erasure", "asks to delete their account", 1.1,
+        near(rf"{DELETE}|{CLOSE}", rf"(?:{MY}|het|the|das|le|mon)\s(?:{ACCOUNT})", 3))
+    add("erasure", "asks to be removed from the records", 1.1,
+        near(DELETE, rf"(?:mij|me|mich|moi|ons|us)\s(?:\w+\s){{0,2}}(?:uit|from|aus|de)\s(?:\w+\s){{0,2}}"
+             rf"(?:{RECORDS}|klantenbestand|bestand)", 1, both=False)
+        + rf"|\b(?:delete|remove|erase|wipe|verwijder|wis)\s(?:me|mij)\b(?!\s(?:from|uit|van)\s(?:\w+\s)?(?:{NEWSLETTER}))"
+        + r"|\bvergeet\s(?:mij|me)\b|\bforget\sme\b|\bvergessen\ssie\smich\b|\bloschen\ssie\smich\b|"
+        r"\boubliez[\s-]moi\b")
+    add("erasure", "asks to delete everything about them", 1.1,
+        near(DELETE, r"(?:alles|everything|all|alle[sn]?|tout)\s(?:\w+\s){0,4}?(?:over|van|about|on|of|uber|"
+             r"von|sur|me\sconcernant)\s(?:mij|me|mich|mir|moi)", 3))
+    add("erasure", "no longer wants to use the services (policy: a request to be forgotten)", 1.1,
+        r"(?:wil|wens|wensen|willen|hoef|hoeven)\s(?:\w+\s){0,2}?(?:niet\slanger|niet\smeer|geen)\s(?:\w+\s){0,3}?"
+        r"(?:gebruik|klant|diensten|services)|geen\sklant\smeer|"
+        r"(?:no\slonger|don't|do\snot|not)\s(?:\w+\s)?(?:want|wish|intend)\s(?:\w+\s){0,2}?(?:to\s)?"
+        r"(?:use|be\s(?:a|your)\s(?:\w+\s)?customer|do\sbusiness)|no\slonger\s(?:\w+\s)?(?:a|your)\scustomer|"
+        r"stop\sbeing\s(?:a|your)\scustomer|"
+        r"(?:mochte|will|wollen|mochten)\s(?:\w+\s){0,3}?(?:nicht\smehr|kein\w*)\s(?:\w+\s){0,3}?"
+        r"(?:kunde|kundin|nutzen|verwenden|dienste|leistungen|in\sanspruch)|nicht\smehr\s(?:ihr\s)?kunde|"
+        r"ne\s(?:\w+\s){0,2}?plus\s(?:\w+\s){0,2}?(?:utiliser|etre\s(?:votre\s)?client)|"
+        r"(?:end|terminate|beeindig\w*|stop\w*|beenden|kundigen)\s(?:(?:my|our|mijn|onze|meine|unsere)\s)?"
+        r"(?:customer\srelationship|klantrelatie|relatie|samenwerking|geschaftsbeziehung|kundenbeziehung)")
+    add("erasure", "asks to delete whatever data is held", 1.0,
+        r"\b(?:if|als|indien|mocht|falls|wenn|sofern|si)\s[^.!?\n]{0,80}?(?:" + DATA + r"|over\smij|about\sme|"
+        r"uber\smich)[^.!?\n]{0,60}?\b(?:" + DELETE + r")")
+    add("erasure", "asks to wipe their data", 1.0,
+        near(rf"(?:{MY}|alle|de|het)\s(?:persoonlijke\s)?(?:{DATA})", r"wissen|gewist", 3, both=False))
+
+    # --- restriction (art. 18) ---
+    add("restriction", "the right to restriction named", 1.3,
+        r"beperking\s(?:van\s(?:de\s)?)?(?:verwerking|gegevensverwerking|het\sgebruik)|recht\sop\sbeperking|"
+        r"verwerking\s(?:\w+\s){0,3}?(?:te\s)?beperken|restrict(?:ion\sof|ing)?\s(?:the\s)?(?:\w+\s)?processing|"
+        r"right\sto\srestrict\w*|restriction\srequest|processing\s(?:\w+\s){0,3}?(?:be\s)?restricted|"
+        r"einschrankung\s(?:der|meiner)\s(?:\w+\s)?verarbeitung|verarbeitung\s(?:\w+\s){0,4}?einschrank\w*|"
+        r"recht\sauf\seinschrankung|limitation\sdu\straitement|limiter\sle\straitement", strong=True)
+    add("restriction", "keep but stop using (do not delete)", 1.2,
+        near(r"niet\s(?:\w+\s)?(?:verwijderen|wissen)|not\s(?:\w+\s)?(?:delete|erase|remove)|"
+             r"nicht\s(?:\w+\s)?(?:loschen|entfernen)|ne\spas\s(?:\w+\s)?(?:supprimer|effacer)|"
+             r"(?:bewaren|houden|keep|retain|behalten|aufbewahren|conserver)",
+             r"(?:niet|not|nicht|no\slonger|ne\splus|plus)\s(?:meer\s|langer\s|mehr\s)?(?:\w+\s){0,2}?"
+             r"(?:gebruiken|verwerken|use|using|used|process\w*|verwenden|verarbeiten|nutzen|utiliser|traiter)"
+             r"|stop\s(?:\w+\s)?(?:using|processing)|stoppen|blokkeren|block|sperren", 8))
+    add("restriction", "asks to freeze or block their data for now", 1.1,
+        near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|"
+             r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",
+             rf"(?:{MY}|de|the|die)\s(?:\w+\s)?(?:{DATA}|verwerking|processing|verarbeitung|gebruik)|"
+             r"(?:niet|not|nicht|ne\spas)\s(?:\w+\s)?(?:gebruiken|verwerken|use|process|verwenden|verarbeiten)", 4))
+    add("restriction", "stop using until a dispute is settled", 0.5,
+        r"(?:totdat|tot\sdat|zolang|until|bis|jusqu'a)\s(?:\w+\s){0,5}?(?:opgelost|afgehandeld|duidelijk|"
+        r"beoordeeld|uitgezocht|geklaard|resolved|settled|clarified|decided|geklart|entschieden|bearbeitet|"
+        r"resolu|tranche|bezwaar|objection|widerspruch|klacht|complaint|beschwerde)")
+
+    # --- portability (art. 20) ---
+    add("portability", "the right to data portability named", 1.3,
+        r"overdraagbaarheid|dataportabiliteit|data\s?portabiliteit|portabiliteit|portability|"
+        r"datenubertragbarkeit|datenportabilitat|ubertragbarkeit|portabilite", strong=True)
+    add("portability", "asks for their data as a file", 1.1,
+        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s)?(?:{DATA})", FILE_FORMAT, 6))
+    add("portability", "asks to take their data to another provider", 1.1,
+        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s)?(?:{DATA})",
+             rf"(?:naar|to|zu|an|auf|vers|a)\s(?:een\s|a\s|einen?\s|un\s|une\s)?(?:{ELSEWHERE})\s?"
+             r"(?:partij|aanbieder|leverancier|provider|company|supplier|service|anbieter|dienstleister|"
+             r"firma|unternehmen|fournisseur|prestataire|webshop|shop|bedrijf|winkel|platform|software|"
+             r"system|systeem|crm)|(?:meenemen|mee\snemen|overzetten|overdragen|overbrengen|mitnehmen|"
+             r"ubertragen|transferer|elsewhere|ergens\sanders|woanders|ailleurs)", 6))
+
+    # --- objection (art. 21), direct marketing included ---
+    add("objection", "the right to object named", 1.3,
+        r"(?:bezwaar|objection|widerspruch|opposition)\s(?:\w+\s){0,4}?(?:tegen|against|to|gegen|a)\s"
+        r"(?:\w+\s){0,4}?(?:verwerking|gebruik|verwerken|processing|use|using|verarbeitung|nutzung|verwendung|"
+        r"traitement|profil\w*|marketing|reclame|werbung|direct|gegevens|data|daten|donnees)|"
+        r"recht\s(?:op|van)\sbezwaar|right\sto\sobject|widerspruchsrecht|droit\sd'opposition|"
+        r"\bi\s(?:hereby\s)?object\sto\s(?:the\s|any\s|your\s)?(?:\w+\s)?(?:processing|use|marketing|profiling)|"
+        r"widerspreche\s(?:\w+\s){0,6}?(?:verarbeitung|nutzung|verwendung|werbung|daten)|"
+        r"m'oppose\s(?:\w+\s){0,4}?(?:traitement|utilisation|prospection)|"
+        r"bezwaar\s(?:maken|aantekenen|indienen)\s(?:\w+\s){0,3}?(?:verwerk|gebruik)", strong=True)
+    add("objection", "wants no more newsletters or marketing", 1.1,
+        near(r"afmelden|afmeld\w*|meld\s(?:mij|me|ons)\s(?:\w+\s)?af|uitschrijven|schrijf\s(?:mij|me)\s(?:\w+\s)?uit|"
+             r"haal\s(?:mij|me)\s(?:\w+\s)?(?:uit|van|af)|verwijder\s(?:mij|me|mijn\se-?mailadres)|"
+             r"unsubscribe|unsubcribe|unsuscribe|remove\s(?:me|my\s(?:e-?mail|address))|take\sme\soff|"
+             r"opt[\s-]?out|abmelden|abbestellen|austragen|streichen|entfernen\ssie\smich|"
+             r"desabonner|desinscri\w*|retirez[\s-]moi",
+             NEWSLETTER + r"|lijst|list|liste|e-?mails|mails", 4))
+    add("objection", "asks to stop receiving marketing", 1.1,
+        r"(?:geen|niet\s(?:meer|langer))\s(?:\w+\s){0,3}?(?:" + NEWSLETTER + r")\s?(?:\w+\s){0,3}?"
+        r"(?:meer|ontvangen|sturen|krijgen|hebben)|"
+        r"(?:stop|quit|cease)\s(?:sending|emailing|mailing|spamming|contacting)|"
+        r"(?:don't|do\snot|no\slonger)\s(?:\w+\s)?(?:send|e-?mail|contact)\s(?:me|us)|"
+        r"(?:no\smore|don't\swant\s(?:any\s)?(?:more\s)?)(?:\w+\s)?(?:" + NEWSLETTER + r")|"
+        r"keine\s(?:\w+\s){0,2}?(?:" + NEWSLETTER + r")\s(?:\w+\s){0,2}?mehr|"
+        r"(?:ne\s(?:\w+\s)?plus\s(?:\w+\s)?recevoir|plus\sde\s(?:" + NEWSLETTER + "))")
+    add("objection", "wants their data no longer used or processed", 1.0,
+        near(rf"(?:{MY})\s(?:\w+\s)?(?:{DATA})",
+             r"(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|anymore\s)?"
+             r"(?:\w+\s){0,3}?(?:gebruiken|gebruikt|verwerken|verwerkt|use|used|process\w*|verwenden|verwendet|"
+             r"verarbeiten|verarbeitet|nutzen|genutzt|utiliser|traiter)|stop\s(?:using|processing)|"
+             r"aufhoren|stoppen", 6))
+    add("objection", "no use of their data for marketing", 1.1,
+        r"(?:niet|not|nicht|geen|no|ne|keine)\b[^.!?\n]{0,60}?(?:voor|for|fur|zu|pour|a\sdes\sfins\sde)\s(?:\w+\s)?"
+        r"(?:marketing|reclame\w*|werbung|werbezwecke\w*|advertising|promoti\w*|direct\smarketing|profil\w*|"
+        r"prospection|commerciele\sdoeleinden|commercial\spurposes|marketingdoeleinden|marketingzwecke\w*)")
+    add("objection", "a bare unsubscribe", 1.1,
+        r"^\W*(?:please\s|graag\s|bitte\s)?(?:unsubscribe|unsubcribe|afmelden|uitschrijven|abmelden|austragen|"
+        r"desabonner|desinscrire|stop)(?:\s(?:me|mij|please|aub|a\.u\.b\.|graag|bitte|svp|thanks|bedankt|danke))*"
+        r"\W*$")
+    add("objection", "withdraws consent", 1.0,
+        r"(?:trek|trekken)\s(?:\w+\s){0,2}?toestemming\s(?:\w+\s){0,3}?in\b|toestemming\s(?:\w+\s){0,2}?"
+        r"in\s?trekken|withdraw\w*\s(?:\w+\s){0,2}?consent|revoke\w*\s(?:\w+\s){0,2}?consent|"
+        r"widerruf\w*\s(?:\w+\s){0,3}?einwilligung|einwilligung\s(?:\w+\s){0,3}?widerruf\w*|"
+        r"retire\w*\s(?:\w+\s){0,2}?consentement")
+    add("objection", "objects to profiling or automated decisions", 1.0,
+        near(r"bezwaar|object|widerspr\w*|oppose|niet|not|nicht|stop", r"profil\w*|geautomatiseerde|"
+             r"automated\sdecision|automatisierte", 5))
+
+    # --- article citations are added by classify.py from CITATION ---
+
+    # --- withdrawal of an earlier request ---
+    add("withdrawal", "withdraws an earlier request", 1.2,
+        rf"(?:trek|trekken|getrokken)\s(?:\w+\s){{0,4}}?(?:{REQUEST_WORDS}|bezwaar)\w*\s(?:\w+\s){{0,4}}?in\b|"
+        rf"(?:{REQUEST_WORDS})\w*\s(?:\w+\s){{0,4}}?(?:in\s?trekken|intrek\w*|ingetrokken|annuleren|"
+        rf"geannuleerd|vervallen|laten\svervallen|hoeft\sniet\smeer)|\bintrekk\w*\s(?:\w+\s){{0,2}}?"
+        rf"(?:{REQUEST_WORDS})|"
+        rf"(?:withdraw\w*|cancel\w*|retract\w*|revoke\w*)\s(?:\w+\s){{0,4}}?(?:{REQUEST_WORDS}|objection|"
+        rf"sar|dsar)\w*|(?:please\s)?(?:disregard|ignore)\s(?:\w+\s){{0,2}}?(?:previous|earlier|last|"
+        rf"former)\s(?:\w+\s)?(?:{REQUEST_WORDS}|e-?mail|mail|message)|"
+        rf"(?:ziehe|ziehen)\s(?:\w+\s){{0,5}}?(?:{REQUEST_WORDS}|widerspruch)\w*\s(?:\w+\s){{0,3}}?zuruck|"
+        rf"(?:{REQUEST_WORDS})\w*\s(?:\w+\s){{0,4}}?(?:zuruck\w*|hat\ssich\serledigt|gegenstandslos|"
+        rf"ist\serledigt)|(?:nehme|nehmen)\s(?:\w+\s){{0,4}}?(?:{REQUEST_WORDS})\w*\s(?:\w+\s)?zuruck|"
+        rf"(?:retire|annule)\w*\s(?:\w+\s){{0,3}}?(?:{REQUEST_WORDS})")
+
+    # --- authority: supervisory authority, police, tax office ---
+    add("authority", "a supervisory authority", 1.2,
+        r"autoriteit\s?persoonsgegevens|autoriteitpersoonsgegevens|data\sprotection\sauthority|"
+        r"supervisory\sauthority|information\scommissioner|\bico\b|datenschutzbehorde|aufsichtsbehorde|"
+        r"datenschutzbeauftragte[rn]?\sdes\slandes|landesbeauftragte\w*\sfur\s(?:den\s)?datenschutz|\bbfdi\b|"
+        r"\bcnil\b|\bedpb\b")
+    add("authority", "police, prosecutor or tax office", 1.2,
+        r"\bpolitie\b|openbaar\sministerie|officier\svan\sjustitie|rechter-commissaris|belastingdienst|\bfiod\b|"
+        r"opsporing\w*|\bpolice\b|law\senforcement|prosecutor|tax\s(?:office|authority|authorities)|\bhmrc\b|"
+        r"\bpolizei\w*|staatsanwaltschaft|kriminalpolizei|finanzamt|steuerfahndung|zollfahndung|"
+        r"gendarmerie|procureur|administration\sfiscale|direction\sgenerale\sdes\sfinances")
+    add("authority", "an investigation or legal demand", 0.8,
+        r"strafrechtelijk\w*\sonderzoek|fiscaal\w*\sonderzoek|vordering\s(?:tot|van|ex|ingevolge)|\bvordering\b|"
+        r"artikel\s126\w*|126n[a-z]*\s(?:sv|wetboek)|informatiebeschikking|ons\skenmerk|uw\skenmerk|"
+        r"criminal\sinvestigation|tax\sinvestigation|court\sorder|subpoena|production\sorder|warrant|"
+        r"ermittlungsverfahren|strafverfahren|aktenzeichen|auskunftsersuchen\sgem|§\s?\d+\sstpo|\bstpo\b|"
+        r"\bao\b|requisition|enquete\spenale|complaint\s(?:\w+\s){0,3}?(?:lodged|filed|received)|"
+        r"klacht\s(?:\w+\s){0,3}?(?:ontvangen|ingediend)|beschwerde\s(?:\w+\s){0,3}?(?:eingegangen|eingereicht)")
+
+    # --- contexts that are not requests: order, delivery, invoice, subscription, newsletters, jobs ---
+    add("negative", "about an order, delivery or invoice", 1.0,
+        r"\b(?:bestelling\w*|order\s?(?:nummer|nr|number|no)?|ordernummer|bestelnummer|levering|bezorg\w*|"
+        r"pakket\w*|zending|verzend\w*|factuur\w*|retour\w*|garantie\w*|reparatie|delivery|shipping|"
+        r"shipment|parcel|package|invoice|refund|warranty|return\w*|tracking|bestellung|bestellnummer|"
+        r"lieferung|liefer\w*|versand\w*|paket|sendung|rechnung|garantie|ruckerstattung|commande|livraison|"
+        r"colis|facture|remboursement)\b|#\s?\d{3,}")
+    add("negative", "about a subscription or login", 0.8,
+        r"\b(?:abonnement\w*|subscription\w*|abo|wachtwoord|password|passwort|mot\sde\spasse|inloggen|login|"
+        r"log\sin|anmelden|inlog\w*|licentie\w*|licen[cs]e\w*|lizenz\w*)\b")
+    add("negative", "a job application", 1.0,
+        r"\b(?:sollicit\w*|vacature\w*|curriculum|\bcv\b|resume|job\sapplication|application\sfor\sthe|"
+        r"open\sposition|bewerbung\w*|lebenslauf|stellenanzeige|candidature|motivatiebrief|cover\sletter)\b")
+    add("negative", "bulk mail or newsletter", 1.0,
+        r"(?:klik|click|klicken|cliquez)\s(?:\w+\s){0,3}?(?:hier|here|hier|ici)\s(?:\w+\s){0,3}?"
+        r"(?:af\ste\smelden|afmelden|unsubscribe|abzumelden|abmelden|desabonner|desinscrire)|"
+        r"to\sunsubscribe|om\s(?:je|u|uzelf)\saf\ste\smelden|wil\s(?:je|u)\s(?:\w+\s){0,3}?niet\smeer\sontvangen|"
+        r"(?:if\syou|wenn\ssie|als\s(?:je|u))\s(?:\w+\s){0,4}?(?:no\slonger|niet\smeer|nicht\smehr|keine)\s"
+        r"(?:\w+\s){0,3}?(?:receive|ontvangen|erhalten)|view\s(?:this\s)?(?:email\s)?in\s(?:your\s)?browser|"
+        r"manage\s(?:your\s)?(?:preferences|subscription)|bekijk\s(?:deze\s)?(?:e-?mail|nieuwsbrief)\s"
+        r"(?:online|in\s(?:je|uw)\sbrowser)|im\sbrowser\sansehen|you\sare\sreceiving\sthis")
+    add("negative", "phishing or spam", 1.0,
+        r"verify\s(?:your\s)?account|verifieer\s(?:uw|je)\s(?:account|gegevens)|bevestig\s(?:uw|je)\s"
+        r"(?:account|gegevens|identiteit)\s(?:\w+\s){0,3}?(?:binnen|voor|within)|will\sbe\s(?:suspended|"
+        r"deleted|closed|deactivated)|wordt\s(?:\w+\s)?(?:geblokkeerd|verwijderd|opgeschort)\s(?:\w+\s){0,3}?"
+        r"(?:binnen|tenzij)|wird\s(?:\w+\s)?(?:gesperrt|geloscht)|bitcoin|crypto|lottery|loterij|"
+        r"gewonnen|congratulations|you\shave\swon|seo\sservices|backlinks|guest\spost|"
+        r"your\smailbox\s(?:is\s)?(?:full|quota)|mailbox\squota|inheritance|beneficiary")
+    add("negative", "writes as the company, not as a data subject", 0.8,
+        r"\b(?:wij|we)\s(?:hebben|have|zullen|will)\s(?:\w+\s){0,3}?(?:uw|your|je)\s(?:gegevens|data|"
+        r"account|order|bestelling)|\bour\sprivacy\s(?:policy|statement|notice)\s(?:has|have)\s|"
+        r"\bons\sprivacybeleid\s(?:is|wordt)|unsere\sdatenschutzerklarung")
+    return rules
+
+
+RULES: tuple[Rule, ...] = tuple(_rules())
+
+LAW = (
+    r"avg|u?avg|gdpr|g\.d\.p\.r\.?|dsgvo|ds-gvo|rgpd|agdpr|algemene\sverordening\sgegevensbescherming|"
+    r"general\sdata\sprotection\sregulation|datenschutz-?grundverordnung|reglement\sgeneral"
+)
+ARTICLE_NUMBERS = r"1[5-9]|2[0-2]"
+CITATION = R(
+    rf"\b(?:art(?:ikel|icle|ikels|icles|\.|s\.|s)?|§)\s?((?:{ARTICLE_NUMBERS})(?:\s?(?:,|en|and|und|et|&|/|\+|-|or|of|oder|ou)\s?"
+    rf"(?:art(?:ikel|icle|\.)?\s?)?(?:{ARTICLE_NUMBERS}))*)\b(?:\s?(?:lid|abs\.?|absatz|para\.?|paragraph|\(\d\)|"
+    rf"sub|onder|lit\.?)\s?\w+)*[\s,]+(?:\w+\s){{0,3}}?(?:{LAW})\b"
+    rf"|\b(?:{LAW})[\s,-]+(?:art(?:ikel|icle|\.)?|§)\s?((?:{ARTICLE_NUMBERS})(?:\s?(?:,|en|and|und|et|&|/)\s?"
+    rf"(?:{ARTICLE_NUMBERS}))*)\b"
+)
+ARTICLE_TYPES = {
+    "15": "access", "16": "rectification", "17": "erasure", "18": "restriction", "20": "portability",
+    "21": "objection",
+}
+
+# Signs that the sender asks something (a request rather than a remark), used to rank confidence.
+REQUEST_MARKER = R(
+    r"\b(?:graag|gaarne|verzoek\w*|wil\s|willen|wens\w*|vraag|kunt\su|kunnen\sjullie|kun\sje|zou|zouden|"
+    r"gelieve|alstublieft|aub|svp|please|pls|plz|request\w*|want|would\slike|i'd\slike|need|could\syou|"
+    r"can\syou|kindly|bitte|ersuche|mochte|verlange|fordere|beantrage|bitten|je\svoudrais|je\ssouhaite|"
+    r"je\sdemande|veuillez|merci\sde|pourriez)"
+)
+# The sender chases or forwards an earlier mail: the quoted part then says what they want.
+FOLLOW_UP = R(
+    r"nog\s(?:geen|niets)\s(?:\w+\s)?(?:reactie|antwoord|gehoord|ontvangen)|herinnering|rappel|reminder|"
+    r"still\s(?:no|not|haven't|have\snot)|(?:no|any)\s(?:reply|response|answer)\syet|"
+    r"noch\s(?:keine|nichts)|erinnerung|nachfrage|zie\s(?:onder|hieronder|beneden|onderstaand)|onderstaande|"
+    r"see\s(?:below|my\s(?:previous|earlier))|as\s(?:requested|asked)\s(?:below|before|earlier)|"
+    r"siehe\s(?:unten|meine|untenstehend)|untenstehende|voir\sci-dessous|sans\sreponse|"
+    r"(?:wie|as|zoals)\s(?:\w+\s){0,3}?(?:angefragt|asked|gevraagd|vermeld)"
+)
