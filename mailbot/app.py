@@ -24,6 +24,15 @@ class App:
     def __post_init__(self) -> None:
         self.engine = open_engine(self.settings.database.url)
 
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @cached_property
     def composer(self) -> Composer:
         return Composer(self.settings.replies.templates, self.settings.company)

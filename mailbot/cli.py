@@ -103,10 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_opened: list[Any] = []
+
+
 def _app(args: argparse.Namespace) -> Any:
+    """The app for this command; main() closes it (and its database connections) on the way out."""
     from mailbot.app import App
 
-    return App(config.load(args.config))
+    app = App(config.load(args.config))
+    _opened.append(app)
+    return app
 
 
 # -- commands -------------------------------------------------------------------------------------------
@@ -441,3 +447,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("failure", exc_info=True)
         print(f"mailbot: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
         return 1
+    finally:
+        while _opened:
+            _opened.pop().close()

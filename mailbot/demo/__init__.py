@@ -36,9 +36,14 @@ def fill_maildir(maildir: Path) -> int:
 
 
 def run_demo(settings: Settings, *, serve: bool) -> int:
+    with App(settings) as app:
+        return _demo(app, serve)
+
+
+def _demo(app: App, serve: bool) -> int:
     from mailbot.cli import register_table
 
-    app = App(settings)
+    settings = app.settings
     with app.session() as session:
         customers = import_customers(session, SAMPLES / "customers.csv")
         session.commit()

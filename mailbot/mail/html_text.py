@@ -108,6 +108,17 @@ def _tidy(text: str) -> str:
 
 
 def _settle_break(run: re.Match[str]) -> str:
-    """One run of breaks: as many newlines as ``<br>`` asked for, at least what the blocks need, at most two."""
-    needed = 2 if _PARA in run[0] else 1 if _LINE_BREAK in run[0] else 0
-    return "\n" * min(2, max(needed, run[0].count("\n")))
+    """One run of breaks, settled as a browser lays them out, at most one blank line.
+
+    A block boundary ends the current line if it has text; ``<br>`` always ends a line, so a ``<br>`` alone in an
+    empty ``<div>`` (how Gmail writes a blank line) makes a blank line, while one at the end of a block does not.
+    """
+    newlines = 0
+    for mark in run[0]:
+        if mark == "\n":
+            newlines += 1
+        elif mark == _LINE_BREAK:
+            newlines = max(newlines, 1)
+        elif mark == _PARA:
+            newlines = max(newlines, 2)
+    return "\n" * min(2, newlines)

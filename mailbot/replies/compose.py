@@ -1,12 +1,15 @@
 """Reply templates → drafts → MIME.
 
-Templates live in ``replies.templates`` and are edited by staff, so they run in Jinja's sandbox. Each kind has
-``<kind>.<lang>.txt`` (first line ``Subject: ...``, then a blank line, then the body) and ``<kind>.<lang>.html``
-(the HTML alternative, HTML-escaped). Files starting with ``_`` are partials (layout, per-language phrases).
+Templates live in ``replies.templates`` and are edited by staff, so they run in Jinja's sandbox. Each kind
+has ``<kind>.<lang>.txt`` (first line ``Subject: ...``, then a blank line, then the body) and
+``<kind>.<lang>.html`` (the HTML alternative, HTML-escaped). Files starting with ``_`` are partials (layout,
+per-language phrases); phrases are plain strings, never macros, because a macro from a text partial called in
+an HTML template would come back marked safe and skip escaping.
 
 Context names the templates may use (the caller supplies all but ``company``):
 
-- ``company``: the configured ``Company`` (name, address, email, phone, website, privacy_contact, response_days)
+- ``company``: the configured ``Company`` (name, address, email, phone, website, privacy_contact,
+  response_days)
 - ``request``: ``ref``, ``types`` (values of REQUEST_TYPES), ``received_at`` and ``due_at`` (datetimes),
   ``requester_name`` ("" when unknown), ``language``
 - ``processors``: items with ``name``, ``purpose``, ``categories`` (completion of access/portability)
@@ -50,9 +53,11 @@ _DATE_PATTERNS = {"nl": "{day} {month} {year}", "en": "{day} {month} {year}", "d
 
 TYPE_NAMES = {
     "nl": {"access": "inzage", "rectification": "rectificatie", "erasure": "verwijdering",
-           "restriction": "beperking van de verwerking", "portability": "overdraagbaarheid", "objection": "bezwaar"},
+           "restriction": "beperking van de verwerking", "portability": "overdraagbaarheid",
+           "objection": "bezwaar"},
     "en": {"access": "access", "rectification": "rectification", "erasure": "erasure",
-           "restriction": "restriction of processing", "portability": "data portability", "objection": "objection"},
+           "restriction": "restriction of processing", "portability": "data portability",
+           "objection": "objection"},
     "de": {"access": "Auskunft", "rectification": "Berichtigung", "erasure": "Löschung",
            "restriction": "Einschränkung der Verarbeitung", "portability": "Datenübertragbarkeit",
            "objection": "Widerspruch"},

@@ -38,7 +38,7 @@ _AUTHORITY_DOMAINS = re.compile(
     r"datenschutz[\w.-]*\.de|finanzamt[\w.-]*|cnil\.fr|interieur\.gouv\.fr|dgfip\.finances\.gouv\.fr|"
     r"edpb\.europa\.eu)$"
 )
-_FROM_NEWSLETTER = frozenset({"negative"})
+_NEGATION_AFTER = re.compile(r"\s(?:\w+\s)?(?:niet|nicht|not|pas)\b")
 _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
 _QUOTED_FACTOR = 0.9
@@ -76,13 +76,13 @@ def _blocked(rule: lx.Rule, text: str, found: re.Match[str]) -> str | None:
     if rule.kind in ("negative", "authority", "withdrawal"):
         return None
     before = _clause_before(text, found.start())
-    if lx.NEGATION.search(before) and rule.kind != "restriction":
-        return "negated"
     if lx.CONDITIONAL.search(before) and rule.kind not in ("objection", "restriction"):
         return "hypothetical"
-    if rule.kind in ("access", "rectification", "erasure", "portability") and lx.INNER_NEGATION.search(
-        found.group(0)
-    ):
+    if rule.negation_inside:
+        return None
+    if lx.NEGATION.search(before) or _NEGATION_AFTER.match(text, found.end()):
+        return "negated"
+    if rule.kind != "objection" and lx.INNER_NEGATION.search(found.group(0)):
         return "negated"
     return None
 
@@ -191,12 +191,15 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
             strong[kind] = strong[kind] or hit.rule.strong
         scores[kind] = sum(best.values())
 
-    if scores["portability"] >= lx.THRESHOLD and kept["access"] and all(
-        h.rule.generic_copy for h in kept["access"]
-    ):
-        for hit in kept["access"]:
-            cancelled.append((hit, "a copy as a file to take elsewhere is portability"))
-        kept["access"], scores["access"] = [], 0.0
+    for kind in REQUEST_TYPES:
+        yielding = [h for h in kept[kind] if h.rule.yields_to and scores[h.rule.yields_to] >= lx.THRESHOLD]
+        if not yielding:
+            continue
+        for hit in yielding:
+            cancelled.append((hit, f"read as {hit.rule.yields_to}"))
+        kept[kind] = [h for h in kept[kind] if h not in yielding]
+        scores[kind] = sum({h.rule.name: h.weight for h in kept[kind]}.values())
+        strong[kind] = any(h.rule.strong for h in kept[kind])
 
     types = tuple(t for t in REQUEST_TYPES if scores[t] >= lx.THRESHOLD)
 

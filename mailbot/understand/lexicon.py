@@ -24,7 +24,8 @@ class Rule:
     weight: float
     pattern: re.Pattern[str]
     strong: bool = False  # the right itself is named: negative context cannot cancel it
-    generic_copy: bool = False  # "a copy of my data": access, unless the mail asks for a file to move
+    yields_to: str = ""  # a type that, when chosen, explains this phrase better ("a copy" as a file to move)
+    negation_inside: bool = False  # the phrase itself says "not" ("no longer use"): no negation check
 
 
 def _gap(n: int) -> str:
@@ -56,7 +57,7 @@ DELETE = (
     r"effac\w*|opruimen|weghalen|weg\s+te\s+halen"
 )
 CLOSE = (
-    r"opheffen|opzeggen|sluiten|afsluiten|beeindig\w*|stopzetten|close|closing|cancel|terminate|deactivate|"
+    r"opheffen|hef|opzeggen|zeg|sluit|sluiten|afsluiten|beeindig\w*|stopzetten|close|closing|cancel|terminate|deactivate|"
     r"schliess\w*|kundig\w*|auflos\w*|fermer|cloturer|resilier"
 )
 CHANGE = (
@@ -116,9 +117,9 @@ R = re.compile
 def _rules() -> list[Rule]:
     rules: list[Rule] = []
 
-    def add(kind: str, name: str, weight: float, pattern: str, *, strong: bool = False,
-            generic_copy: bool = False) -> None:
-        rules.append(Rule(name, kind, weight, R(pattern), strong, generic_copy))
+    def add(kind: str, name: str, weight: float, pattern: str, *, strong: bool = False, yields_to: str = "",
+            negation_inside: bool = False) -> None:
+        rules.append(Rule(name, kind, weight, R(pattern), strong, yields_to, negation_inside))
 
     # --- access (art. 15) ---
     add("access", "the right of access named", 1.3,
@@ -144,14 +145,14 @@ def _rules() -> list[Rule]:
         near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst|copy|overview|list|summary|"
              r"printout|kopie|ubersicht|aufstellung|auflistung|liste|copie|releve|export",
              rf"(?:{MY}|alle|all|alle\s|toutes|al)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?(?:{DATA})", 3, both=False),
-        generic_copy=True)
+        yields_to="portability")
     add("access", "asks to receive or see their data", 1.0,
         near(r"stuur|sturen|toesturen|opsturen|zend|zenden|mail|mailen|geef|geven|ontvangen|krijgen|opvragen|"
              r"op\ste\svragen|zien|inzien|in\ste\szien|inkijken|send|email|give|provide|receive|get|see|view|obtain|access|schick\w*|"
              r"senden|zusenden|zukommen|ubermitt\w*|erhalten|sehen|einsehen|einsicht|envoyer|recevoir|"
              r"obtenir|communiquer|consulter",
              rf"(?:{MY}|alle|all|welke|which|what|welche|the|de)\s(?:(?:persoonlijke|personal|personlichen|"
-             r"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), generic_copy=True)
+             r"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), yields_to="portability")
     add("access", "asks what is stored in the records", 1.0,
         r"\bwat\s(?:er\s)?(?:allemaal\s)?(?:over|van)\smij\b|\bwhat\s(?:you|u)\s(?:know|have|hold)\b|"
         r"\bwhat\s(?:information|data|details)\s(?:you|is|are)\b|\bwas\s(?:sie|ihr)\s(?:alles\s)?"
@@ -205,7 +206,8 @@ def _rules() -> list[Rule]:
         r"(?:kunde|kundin|nutzen|verwenden|dienste|leistungen|in\sanspruch)|nicht\smehr\s(?:ihr\s)?kunde|"
         r"ne\s(?:\w+\s){0,2}?plus\s(?:\w+\s){0,2}?(?:utiliser|etre\s(?:votre\s)?client)|"
         r"(?:end|terminate|beeindig\w*|stop\w*|beenden|kundigen)\s(?:(?:my|our|mijn|onze|meine|unsere)\s)?"
-        r"(?:customer\srelationship|klantrelatie|relatie|samenwerking|geschaftsbeziehung|kundenbeziehung)")
+        r"(?:customer\srelationship|klantrelatie|relatie|samenwerking|geschaftsbeziehung|kundenbeziehung)",
+        negation_inside=True)
     add("erasure", "asks to delete whatever data is held", 1.0,
         r"\b(?:if|als|indien|mocht|falls|wenn|sofern|si)\s[^.!?\n]{0,80}?(?:" + DATA + r"|over\smij|about\sme|"
         r"uber\smich)[^.!?\n]{0,60}?\b(?:" + DELETE + r")")
@@ -220,19 +222,14 @@ def _rules() -> list[Rule]:
         r"einschrankung\s(?:der|meiner)\s(?:\w+\s)?verarbeitung|verarbeitung\s(?:\w+\s){0,4}?einschrank\w*|"
         r"recht\sauf\seinschrankung|limitation\sdu\straitement|limiter\sle\straitement", strong=True)
     add("restriction", "keep but stop using (do not delete)", 1.2,
-        near(r"niet\s(?:\w+\s)?(?:verwijderen|wissen)|not\s(?:\w+\s)?(?:delete|erase|remove)|"
-             r"nicht\s(?:\w+\s)?(?:loschen|entfernen)|ne\spas\s(?:\w+\s)?(?:supprimer|effacer)|"
-             r"(?:bewaren|houden|keep|retain|behalten|aufbewahren|conserver)",
-             r"(?:niet|not|nicht|no\slonger|ne\splus|plus)\s(?:meer\s|langer\s|mehr\s)?(?:\w+\s){0,2}?"
-             r"(?:gebruiken|verwerken|use|using|used|process\w*|verwenden|verarbeiten|nutzen|utiliser|traiter)"
-             r"|stop\s(?:\w+\s)?(?:using|processing)|stoppen|blokkeren|block|sperren", 8))
+        r"(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))[\s\S]{0,150}?(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,3}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)|(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,3}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)[\s\S]{0,150}?(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))", negation_inside=True)
     add("restriction", "asks to freeze or block their data for now", 1.1,
         near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|"
              r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",
              rf"(?:{MY}|de|the|die)\s(?:\w+\s)?(?:{DATA}|verwerking|processing|verarbeitung|gebruik)|"
              r"(?:niet|not|nicht|ne\spas)\s(?:\w+\s)?(?:gebruiken|verwerken|use|process|verwenden|verarbeiten)", 4))
     add("restriction", "stop using until a dispute is settled", 0.5,
-        r"(?:totdat|tot\sdat|zolang|until|bis|jusqu'a)\s(?:\w+\s){0,5}?(?:opgelost|afgehandeld|duidelijk|"
+        r"(?:totdat|tot\sdat|zolang|until|bis|jusqu'a|pending|in\safwachting)\s(?:\w+\s){0,5}?(?:opgelost|afgehandeld|duidelijk|"
         r"beoordeeld|uitgezocht|geklaard|resolved|settled|clarified|decided|geklart|entschieden|bearbeitet|"
         r"resolu|tranche|bezwaar|objection|widerspruch|klacht|complaint|beschwerde)")
 
@@ -267,6 +264,10 @@ def _rules() -> list[Rule]:
              r"opt[\s-]?out|abmelden|abbestellen|austragen|streichen|entfernen\ssie\smich|"
              r"desabonner|desinscri\w*|retirez[\s-]moi",
              NEWSLETTER + r"|lijst|list|liste|e-?mails|mails", 4))
+    add("objection", "asks to be taken off a mailing list", 1.1,
+        r"(?:trag|nehm|streich)\w*\s(?:\w+\s){0,4}?(?:" + NEWSLETTER + r"|liste|mailingliste|e-?mail-?liste)\s"
+        r"(?:\w+\s)?(?:aus|heraus|raus)\b|(?:von|aus)\s(?:\w+\s)?(?:" + NEWSLETTER + r"|liste|e-?mail-?liste)\s"
+        r"(?:\w+\s)?(?:streichen|entfernen|nehmen|austragen|loschen)")
     add("objection", "asks to stop receiving marketing", 1.1,
         r"(?:geen|niet\s(?:meer|langer))\s(?:\w+\s){0,3}?(?:" + NEWSLETTER + r")\s?(?:\w+\s){0,3}?"
         r"(?:meer|ontvangen|sturen|krijgen|hebben)|"
@@ -280,7 +281,7 @@ def _rules() -> list[Rule]:
              r"(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|anymore\s)?"
              r"(?:\w+\s){0,3}?(?:gebruiken|gebruikt|verwerken|verwerkt|use|used|process\w*|verwenden|verwendet|"
              r"verarbeiten|verarbeitet|nutzen|genutzt|utiliser|traiter)|stop\s(?:using|processing)|"
-             r"aufhoren|stoppen", 6))
+             r"aufhoren|stoppen", 6), yields_to="restriction", negation_inside=True)
     add("objection", "no use of their data for marketing", 1.1,
         r"(?:niet|not|nicht|geen|no|ne|keine)\b[^.!?\n]{0,60}?(?:voor|for|fur|zu|pour|a\sdes\sfins\sde)\s(?:\w+\s)?"
         r"(?:marketing|reclame\w*|werbung|werbezwecke\w*|advertising|promoti\w*|direct\smarketing|profil\w*|"

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -137,7 +137,8 @@ class Dovecot:
             kwargs = {"user": self.account.uid, "group": self.account.gid, "extra_groups": []}
         self._process = subprocess.Popen(  # noqa: S603 - fixed binary, our own config
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs,  # type: ignore[arg-type]
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            **kwargs,  # type: ignore[arg-type]
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -154,15 +155,19 @@ class Dovecot:
         raise RuntimeError(f"dovecot did not answer on port {self.port}\n{self.log}")
 
     def stop(self) -> None:
+        """End the master and every process of this instance, so clients see their connections drop."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.send_signal(signal.SIGTERM)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # imap processes left behind by the master
         if process.stderr:
             process.stderr.close()
 
@@ -185,10 +190,8 @@ class Dovecot:
             imap.select(_quote(folder))
             yield imap
         finally:
-            try:
+            with suppress(OSError, imaplib.IMAP4.error):
                 imap.logout()
-            except (OSError, imaplib.IMAP4.error):
-                pass
 
     def append(self, raw: bytes, folder: str = "INBOX", *, when: datetime | None = None, flags: str = "") -> int:
         """Deliver one mail the way a server does (APPEND with INTERNALDATE); returns its UID."""

@@ -130,10 +130,11 @@ class SmtpServer:
         self.password = password
         self.behaviour = Behaviour()
         self.recorder = Recorder(user, password, self.behaviour)
-        self._controller = _Controller(
-            self.recorder, hostname=self.host, port=self.port,
-            authenticator=self.recorder.authenticate, auth_require_tls=False, auth_required=require_auth,
-        )
+        self._options: dict[str, Any] = {
+            "hostname": self.host, "port": self.port, "authenticator": self.recorder.authenticate,
+            "auth_require_tls": False, "auth_required": require_auth,
+        }
+        self._controller = _Controller(self.recorder, **self._options)
 
     @property
     def messages(self) -> list[Received]:
@@ -144,6 +145,12 @@ class SmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    def restart(self) -> None:
+        """A new server on the same port: every open connection is gone."""
+        self.stop()
+        self._controller = _Controller(self.recorder, **self._options)
+        self.start()
 
     def refuse(self, code: str = "451 4.3.0", *, at: str = "MAIL") -> None:
         if at == "DATA":

@@ -1,0 +1,289 @@
+"""The spine through the command line on the embedded default: Maildir in, .eml files out, a real SQLite file."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import subprocess
+import sys
+import time
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from mailbot.cli import main
+from tests.mailmaker import FAIL, PASS, deliver, make_mail
+
+SINCE = ["--since", "2000-01-01"]
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    return code, capsys.readouterr().out
+
+
+def register(capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    code, out = cli(capsys, "requests", "list", "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+def sent(project: Path) -> list[email.message.EmailMessage]:
+    folder = project / "var" / "outbox"
+    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
+    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+
+
+@pytest.fixture
+def customers(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "customers.csv").write_text(
+        "email,name,customer_id\nJan@Example.nl,Jan de Vries,C-1001\nemma@example.co.uk,Emma Smith,C-1002\n",
+        encoding="utf-8")
+    code, out = cli(capsys, "customers", "import", "customers.csv")
+    assert code == 0 and "2 added" in out
+
+
+MAILDIR = Path("var/mail")
+
+
+def test_verified_customer_gets_an_acknowledgement(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(message_id="<req-1@example.nl>"))
+    code, out = cli(capsys, "run", "--once", *SINCE)
+    assert code == 0, out
+    [request] = register(capsys)
+    assert request["status"] == "pending_approval"
+    assert request["types"] == ["access"]
+    assert request["language"] == "nl"
+    assert request["sender_verified"] is True
+    assert request["customer_id"] == "C-1001"
+    assert request["message_ids"] == ["<req-1@example.nl>"]
+    assert request["ref"].startswith("AVG-")
+    [reply] = sent(project)
+    assert reply["To"] == "jan@example.nl"
+    assert reply["In-Reply-To"] == "<req-1@example.nl>"
+    assert "<req-1@example.nl>" in reply["References"]
+    assert reply["Auto-Submitted"] == "auto-replied"
+    assert f"[{request['ref']}]" in reply["Subject"]
+    assert reply["Message-ID"].endswith("@itsb.nu>")
+    assert request["replies"] == [{"kind": "acknowledgement", "to": "jan@example.nl", "status": "sent",
+                                   "sent_at": request["replies"][0]["sent_at"]}]
+    assert request["replies"][0]["sent_at"]
+
+
+def test_unknown_sender_is_asked_to_identify_without_revealing_anything(project: Path, customers: None,
+                                                                       capsys) -> None:
+    deliver(project / MAILDIR, make_mail(sender="Iemand <iemand@elders.example>"))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["status"] == "awaiting_identity"
+    assert request["sender_verified"] is False and request["customer_id"] is None
+    [reply] = sent(project)
+    assert reply["To"] == "iemand@elders.example"
+    body = reply.get_body(("plain",)).get_content()
+    assert request["ref"] in body
+    assert "C-1001" not in body and "Jan de Vries" not in body
+
+
+def test_reply_to_elsewhere_means_identify_and_reply_goes_to_from(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(headers={"Reply-To": "someone@attacker.example"}))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["status"] == "awaiting_identity"
+    [reply] = sent(project)
+    assert reply["To"] == "jan@example.nl"
+
+
+def test_failed_dmarc_is_flagged_and_nothing_is_sent(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(auth=FAIL))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["status"] == "flagged"
+    assert request["replies"] == []
+    assert sent(project) == []
+
+
+def test_only_the_topmost_authentication_results_counts(project: Path, customers: None, capsys) -> None:
+    # The sender wrote a "pass" of its own into the mail; our receiving server, on top, says fail.
+    raw = make_mail(auth=PASS)
+    ours = b"Authentication-Results: mx.itsb.nu; dmarc=fail (p=reject) header.from=example.nl\n"
+    deliver(project / MAILDIR, ours + raw)
+    cli(capsys, "run", "--once", *SINCE)
+    assert register(capsys)[0]["status"] == "flagged"
+
+
+def test_machine_mail_never_becomes_a_request(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(subject="Automatisch antwoord: Inzage in mijn gegevens",
+                                         headers={"auto-submitted": "auto-replied"}))
+    deliver(project / MAILDIR, make_mail(sender="MAILER-DAEMON <mailer-daemon@example.nl>",
+                                         subject="Undelivered Mail Returned to Sender"))
+    deliver(project / MAILDIR, make_mail(headers={"Precedence": "bulk"}))
+    cli(capsys, "run", "--once", *SINCE)
+    assert register(capsys) == []
+    assert sent(project) == []
+
+
+def test_ordinary_mail_is_left_exactly_as_it_was(project: Path, customers: None, capsys) -> None:
+    path = deliver(project / MAILDIR, make_mail(subject="Bestelling 1234",
+                                                body="Waar blijft mijn pakket? Bestelling 1234.\n"))
+    before = (path.read_bytes(), path.stat().st_mtime)
+    cli(capsys, "run", "--once", *SINCE)
+    assert register(capsys) == []
+    assert sent(project) == []
+    assert path.exists() and (path.read_bytes(), path.stat().st_mtime) == before
+
+
+def test_the_same_message_id_twice_is_handled_once(project: Path, customers: None, capsys) -> None:
+    raw = make_mail(message_id="<twice@example.nl>")
+    deliver(project / MAILDIR, raw)
+    cli(capsys, "run", "--once", *SINCE)
+    deliver(project / MAILDIR, raw)
+    cli(capsys, "run", "--once", *SINCE)
+    assert len(register(capsys)) == 1
+    assert len(sent(project)) == 1
+
+
+def test_a_second_pass_answers_nothing_again(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail())
+    cli(capsys, "run", "--once", *SINCE)
+    cli(capsys, "run", "--once", *SINCE)
+    assert len(sent(project)) == 1
+
+
+def test_follow_up_joins_by_thread_headers_and_by_reference(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(message_id="<first@example.nl>"))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    ack_id = sent(project)[0]["Message-ID"]
+    deliver(project / MAILDIR, make_mail(subject="Re: Inzage", body="Nog een vraag over mijn verzoek.\n",
+                                         message_id="<second@example.nl>",
+                                         headers={"In-Reply-To": ack_id, "References": ack_id}))
+    deliver(project / MAILDIR, make_mail(subject=f"Vraag over [{request['ref']}]", body="Hoe staat het ermee?\n",
+                                         message_id="<third@example.nl>"))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["message_ids"] == ["<first@example.nl>", "<second@example.nl>", "<third@example.nl>"]
+    assert len(sent(project)) == 1
+
+
+def test_withdrawal_in_the_thread_withdraws(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(message_id="<w1@example.nl>"))
+    cli(capsys, "run", "--once", *SINCE)
+    deliver(project / MAILDIR, make_mail(subject="Re: Inzage in mijn gegevens",
+                                         body="Ik trek mijn verzoek in, het is niet meer nodig.\n",
+                                         headers={"In-Reply-To": "<w1@example.nl>"}))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["status"] == "withdrawn"
+
+
+def test_resent_text_within_two_weeks_joins_unanswered(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(message_id="<r1@example.nl>"))
+    cli(capsys, "run", "--once", *SINCE)
+    deliver(project / MAILDIR, make_mail(message_id="<r2@example.nl>"))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["message_ids"] == ["<r1@example.nl>", "<r2@example.nl>"]
+    assert len(sent(project)) == 1
+
+
+def test_mail_from_before_the_first_start_is_never_answered(project: Path, customers: None, capsys) -> None:
+    old = time.time() - 3 * 365 * 86400
+    deliver(project / MAILDIR, make_mail(message_id="<old@example.nl>"), mtime=old)
+    cli(capsys, "run", "--once")
+    assert register(capsys) == [] and sent(project) == []
+    deliver(project / MAILDIR, make_mail(message_id="<new@example.nl>"))
+    cli(capsys, "run", "--once")
+    [request] = register(capsys)
+    assert request["message_ids"] == ["<new@example.nl>"]
+    assert len(sent(project)) == 1
+
+
+def test_explicit_since_skips_older_mail(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(), mtime=time.time() - 10 * 86400)
+    cli(capsys, "run", "--once", "--since", time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400)))
+    assert register(capsys) == []
+
+
+def test_unparseable_mail_is_quarantined_and_can_be_retried(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, b"\x00\x01 not a mail")
+    deliver(project / MAILDIR, make_mail())
+    code, _ = cli(capsys, "run", "--once", *SINCE)
+    assert code == 0
+    assert len(register(capsys)) == 1
+    code, out = cli(capsys, "quarantine", "list", "--json")
+    [held] = json.loads(out)
+    assert set(held) >= {"id", "reason", "received_at", "message_id"}
+    assert held["reason"]
+    code, _ = cli(capsys, "quarantine", "retry", str(held["id"]))
+    assert code == 1
+    code, out = cli(capsys, "quarantine", "list", "--json")
+    assert len(json.loads(out)) == 1
+
+
+def test_requests_show_has_mails_replies_and_history(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail())
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    code, out = cli(capsys, "requests", "show", request["ref"], "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert shown["ref"] == request["ref"]
+    assert [h["action"] for h in shown["history"]][:2] == ["received", "identity: verified"]
+    assert any(h["action"] == "reply sent" for h in shown["history"])
+    assert shown["due_at"].endswith(("+01:00", "+02:00"))
+
+
+def test_objection_stops_processing_for_the_customer(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(subject="Nieuwsbrief", body="Haal mij van de nieuwsbrief af. Ik maak "
+                                         "bezwaar tegen het gebruik van mijn gegevens voor direct marketing.\n"))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert "objection" in request["types"]
+    code, out = cli(capsys, "requests", "show", request["ref"], "--json")
+    assert any(h["action"] == "processing stopped" for h in json.loads(out)["history"])
+
+
+def test_classify_json_touches_no_state(project: Path, capsys) -> None:
+    mail = project / "one.eml"
+    mail.write_bytes(make_mail(auth=PASS))
+    code, out = cli(capsys, "classify", str(mail), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) >= {"file", "is_request", "types", "language", "confidence", "auto_generated", "evidence"}
+    assert data["is_request"] is True and data["types"] == ["access"] and data["language"] == "nl"
+    assert 0 <= data["confidence"] <= 1 and data["evidence"]
+    assert not (project / "var").exists()
+
+
+def _run_cli(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mailbot", *args], cwd=project, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize(("toml", "key"), [
+    ('[mailbox]\nport = "many"\n', "mailbox.port"),
+    ('[mailbox]\nbackend = "pop3"\n', "mailbox.backend"),
+    ('[mailbox]\ncolour = "blue"\n', "mailbox.colour"),
+    ('[company]\ntimezone = "Mars/Olympus"\n', "company.timezone"),
+    ("[mailbox\n", "not valid TOML"),
+])
+def test_bad_configuration_is_one_line_and_exit_2(project: Path, toml: str, key: str) -> None:
+    (project / "config" / "mailbot.toml").write_text(toml, encoding="utf-8")
+    result = _run_cli(project, "requests", "list")
+    assert result.returncode == 2
+    assert key in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_environment_overrides_the_file_and_is_checked(project: Path) -> None:
+    result = _run_cli(project, "requests", "list", env={"MAILBOT_MAILBOX__PORT": "seventy"})
+    assert result.returncode == 2 and "mailbox.port" in result.stderr
+
+
+def test_usage_error_is_exit_2(project: Path) -> None:
+    result = _run_cli(project, "requests", "frobnicate")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
