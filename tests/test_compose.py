@@ -81,7 +81,7 @@ def test_every_kind_in_every_language(composer: Composer, company: Company, kind
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_acknowledgement_explains_each_requested_type(composer: Composer, company: Company, lang: str) -> None:
+def test_acknowledgement_per_type(composer: Composer, company: Company, lang: str) -> None:
     draft = composer.render("acknowledgement", lang, context(company, types=("access", "objection")))
     names = TYPE_NAMES[lang]
     assert names["access"].lower() in draft.text.lower() and names["objection"].lower() in draft.text.lower()
@@ -239,6 +239,11 @@ def test_headers_of_an_automatic_reply() -> None:
     assert parsed["X-Auto-Response-Suppress"] == "All"
 
 
+def test_internationalised_domain_is_sent_as_idna() -> None:
+    parsed = parse(mime(to="jan@müller.de"))
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["jan@xn--mller-kva.de"]
+
+
 def test_message_ids_are_unique() -> None:
     assert mime()["Message-ID"] != mime()["Message-ID"]
 
@@ -262,6 +267,10 @@ def test_reference_appears_exactly_once(subject: str) -> None:
     parsed = parse(mime(Draft("acknowledgement", "nl", subject, "x\n", "<p>x</p>\n")))
     assert parsed["Subject"].upper().count(f"[{REF}]") == 1
     assert parsed["Subject"].startswith(f"[{REF}] ")
+
+
+def test_mail_without_a_request_has_no_reference() -> None:
+    assert parse(mime(ref=""))["Subject"] == DRAFT.subject
 
 
 def test_text_with_html_alternative() -> None:
@@ -292,6 +301,7 @@ def test_attachments_wrap_the_alternative_in_mixed() -> None:
         {"to": "Jan <jan@example.nl>"},
         {"to": "jan"},
         {"to": ""},
+        {"to": "josé@example.nl"},
         {"from_address": "info@itsb.nu\nBcc: evil@example.com"},
         {"in_reply_to": f"{PARENT}\r\nBcc: evil@example.com"},
         {"in_reply_to": "not-an-id"},

@@ -12,8 +12,8 @@ from mailbot.deadlines import add_months, can_extend, days_left, due_at, end_of_
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def assert_end_of(due: datetime, day: date, offset_hours: int) -> None:

@@ -19,6 +19,14 @@ from tests.mailmaker import FAIL, PASS, deliver, make_mail
 SINCE = ["--since", "2000-01-01"]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"], autouse=True)
+def database(request: pytest.FixtureRequest, project: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every behaviour on both registers: the SQLite file of the project, and a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("MAILBOT_DATABASE__URL", request.getfixturevalue("pg_url"))
+    return request.param
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = main(list(args))
     return code, capsys.readouterr().out

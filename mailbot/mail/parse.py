@@ -355,7 +355,11 @@ class _Body:
             if self.html is None:
                 self.html = text
             return html_to_text(text)
-        return text.replace("\r\n", "\n")
+        text = text.replace("\r\n", "\n")
+        if (part.get_param("format") or "").lower() == "flowed":
+            return _unflow(text, delsp=(part.get_param("delsp") or "").lower() == "yes")
+        return text
+
 
     def _attachment(self, part: EmailMessage, ctype: str) -> Attachment:
         payload = part.get_payload()
@@ -373,6 +377,30 @@ class _Body:
             name = name if isinstance(name, str) else ""
         return _decode_words(_unsurrogate(name), self.defects).strip()
 
+
+def _unflow(text: str, *, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676), as Thunderbird and Apple Mail send it."""
+    lines: list[str] = []
+    pending, pending_depth = "", -1
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:].removeprefix(" ")  # undo space-stuffing
+        if pending_depth not in (-1, depth):  # a paragraph never flows into another quote depth
+            lines.append(_quote_prefix(pending_depth) + pending)
+            pending = ""
+        soft = content.endswith(" ") and content != "-- "
+        pending += content[:-1] if soft and delsp else content
+        pending_depth = depth
+        if not soft:
+            lines.append(_quote_prefix(depth) + pending)
+            pending, pending_depth = "", -1
+    if pending_depth != -1:
+        lines.append(_quote_prefix(pending_depth) + pending)
+    return "\n".join(lines)
+
+
+def _quote_prefix(depth: int) -> str:
+    return "> " * depth
 
 def _as_bytes(part: EmailMessage) -> bytes:
     try:

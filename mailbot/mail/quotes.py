@@ -168,4 +168,4 @@ def _signature_like_tail(lines: list[str]) -> bool:
 
 
 def _join(lines: list[str]) -> str:
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in lines)).strip("\n")

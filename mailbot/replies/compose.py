@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -85,10 +85,11 @@ class Draft:
 
 
 def type_name(request_type: str, lang: str) -> str:
+    """The request type as people call it in ``lang``; English names stand in for languages not listed."""
     return TYPE_NAMES.get(lang, TYPE_NAMES["en"])[request_type]
 
 
-def format_date(value: date | datetime, lang: str, tz: Any) -> str:
+def format_date(value: date | datetime, lang: str, tz: tzinfo) -> str:
     """A day as people write it; datetimes are first moved into ``tz`` (naive ones are UTC)."""
     if isinstance(value, datetime):
         value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz).date()
@@ -109,7 +110,7 @@ class Composer:
         self.company = company
         self._env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader(templates_dir),
-            autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -153,7 +154,7 @@ def _one_line(value: str) -> str:
 
 
 def _address(value: str, what: str) -> Address:
-    """Exactly one bare address; CR/LF or anything else that could smuggle in a header or recipient is refused."""
+    """Exactly one bare address; CR/LF or anything else that could add a header or recipient is refused."""
     if _CONTROL.search(value):
         raise ValueError(f"{what}: control characters in address {value!r}")
     try:
@@ -162,7 +163,13 @@ def _address(value: str, what: str) -> Address:
         raise ValueError(f"{what}: not a single valid address: {value!r}") from exc
     if not address.username or not address.domain:
         raise ValueError(f"{what}: not a single valid address: {value!r}")
-    return address
+    if address.domain.isascii():
+        return address
+    try:  # an internationalised domain travels as IDNA; header encoding would garble it
+        domain = address.domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"{what}: invalid domain in {value!r}") from exc
+    return Address(username=address.username, domain=domain)
 
 
 def _message_id(value: str, what: str) -> str:
@@ -172,7 +179,12 @@ def _message_id(value: str, what: str) -> str:
 
 
 def _subject(subject: str, ref: str) -> str:
-    """``[REF] subject`` with the reference exactly once, whatever the template or a reply chain put in."""
+    """``[REF] subject`` with the reference exactly once, whatever the template or a reply chain put in.
+
+    An empty ``ref`` (mail that belongs to no request) leaves the subject as it is.
+    """
+    if not ref:
+        return _one_line(subject)
     if not _REF.fullmatch(ref):
         raise ValueError(f"not a valid request reference: {ref!r}")
     rest = re.sub(rf"\s*\[\s*{re.escape(ref)}\s*\]\s*", " ", _one_line(subject), flags=re.IGNORECASE)

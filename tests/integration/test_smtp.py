@@ -59,13 +59,13 @@ def test_sends_with_password_and_returns_after_the_server_accepted(smtp_server, 
     assert got.recipients == ("jan@example.nl",)
     assert got.data.replace(b"\r\n", b"\n").strip() == raw.replace(b"\r\n", b"\n").strip()
     assert got.login == "info@itsb.nu"
-    assert smtp_server.recorder.auth_attempts[0][1] == "info@itsb.nu"
+    assert smtp_server.recorder.logins[0][1] == "info@itsb.nu"
 
 
 def test_keeps_the_connection_and_survives_the_server_restarting_between_mails(smtp_server, transport):
     transport.send(reply("one"), "info@itsb.nu", ["jan@example.nl"])
     transport.send(reply("two"), "info@itsb.nu", ["jan@example.nl"])
-    assert len(smtp_server.recorder.auth_attempts) == 1  # one session for both
+    assert len(smtp_server.recorder.logins) == 1  # one session for both
     smtp_server.restart()
     transport.send(reply("three"), "info@itsb.nu", ["jan@example.nl"])
     assert len(smtp_server.messages) == 3
@@ -126,7 +126,7 @@ def test_xoauth2_renews_a_refused_token_once(smtp_server):
     finally:
         transport.close()
     assert tokens.invalidated == 1
-    assert [m for m, _ in smtp_server.recorder.auth_attempts] == ["XOAUTH2", "XOAUTH2"]
+    assert [m for m, _ in smtp_server.recorder.logins] == ["XOAUTH2", "XOAUTH2"]
     assert smtp_server.messages[0].login == "info@itsb.nu"
 
 

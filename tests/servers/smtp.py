@@ -46,15 +46,15 @@ class Recorder:
         self.password = password
         self.behaviour = behaviour
         self.messages: list[Received] = []
-        self.auth_attempts: list[tuple[str, str]] = []  # (mechanism, login)
+        self.logins: list[tuple[str, str]] = []  # (mechanism, login)
         self._arrived = threading.Condition()
 
     def authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
         assert isinstance(data, LoginPassword)
         login = data.login.decode()
-        self.auth_attempts.append((mechanism, login))
+        self.logins.append((mechanism, login))
         ok = login == self.user and data.password.decode() == self.password
-        return AuthResult(success=ok, auth_data=data)
+        return AuthResult(success=ok, handled=False, auth_data=data)
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802 - aiosmtpd's naming
         if len(args) > 1:
@@ -62,18 +62,18 @@ class Recorder:
         else:
             answer = await server.challenge_auth("", encode_to_b64=False)
             if not isinstance(answer, bytes):
-                return AuthResult(success=False)
+                return AuthResult(success=False, handled=False)
             blob = answer.decode()
         fields = dict(
             part.split("=", 1) for part in base64.b64decode(blob).decode().split("\x01") if "=" in part
         )
         user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
-        self.auth_attempts.append(("XOAUTH2", user))
+        self.logins.append(("XOAUTH2", user))
         if user == self.user and token in self.behaviour.tokens:
             return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
         # Office 365 style: a base64 JSON error challenge, then 535 after the client's empty line.
         await server.challenge_auth(base64.b64encode(b'{"status":"401"}').decode(), encode_to_b64=False)
-        return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful")
+        return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:  # noqa: N802,E501
         if self.behaviour.refuse_code:
@@ -134,22 +134,25 @@ class SmtpServer:
             "hostname": self.host, "port": self.port, "authenticator": self.recorder.authenticate,
             "auth_require_tls": False, "auth_required": require_auth,
         }
-        self._controller = _Controller(self.recorder, **self._options)
+        self._controller: _Controller | None = None
 
     @property
     def messages(self) -> list[Received]:
         return list(self.recorder.messages)
 
     def start(self) -> None:
+        # A new controller each time: aiosmtpd's event loop cannot be started again once stopped.
+        self._controller = _Controller(self.recorder, **self._options)
         self._controller.start()
 
     def stop(self) -> None:
-        self._controller.stop()
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
 
     def restart(self) -> None:
         """A new server on the same port: every open connection is gone."""
         self.stop()
-        self._controller = _Controller(self.recorder, **self._options)
         self.start()
 
     def refuse(self, code: str = "451 4.3.0", *, at: str = "MAIL") -> None:
