@@ -222,7 +222,9 @@ def cmd_requests(args: argparse.Namespace) -> int:
                 raise UsageError(f"--status must be one of {', '.join(store.STATUSES)}")
             requests = store.list_requests(session, status=args.status)
             if args.json:
-                print(json.dumps([store.request_json(session, r, tz=app.settings.company.tz) for r in requests], ensure_ascii=False, indent=2))
+                tz = app.settings.company.tz
+                rows = [store.request_json(session, r, tz=tz) for r in requests]
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
             elif requests:
                 print(register_table(app, requests))
             else:
@@ -242,7 +244,8 @@ def cmd_requests(args: argparse.Namespace) -> int:
         if request is None:
             raise Failure(f"no request {args.ref}")
         if args.action == "show":
-            data = store.request_json(session, request, tz=app.settings.company.tz, full=True)
+            data = store.request_json(session, request, tz=app.settings.company.tz,
+                                      full=True)
             print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else _show(data))
             return 0
         return _decide(app, session, request, args)

@@ -216,7 +216,7 @@ def _describe(error: ValidationError) -> str:
 
 
 def load(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Find and read the configuration the way the contract orders it: --config, $MAILBOT_CONFIG, ./config/mailbot.toml, defaults."""
+    """Read the configuration in the contract's order: --config, $MAILBOT_CONFIG, ./config/mailbot.toml, defaults."""
     environ = dict(os.environ if environ is None else environ)
     if path is None:
         path = environ.get("MAILBOT_CONFIG") or None

@@ -68,6 +68,7 @@ class Pipeline:
         except ParseError as exc:
             return quarantine(session, mail, f"cannot parse: {exc}")
         received = mail.received_at or msg.date or utcnow()
+        store.claim(session, msg.message_id)
         if store.seen(session, msg.message_id) is not None:
             return Outcome("duplicate", f"Message-ID {msg.message_id} was handled before")
         if since is not None and received < since:

@@ -226,7 +226,7 @@ def test_unparseable_mail_is_quarantined_and_can_be_retried(project: Path, custo
     assert held["reason"]
     code, _ = cli(capsys, "quarantine", "retry", str(held["id"]))
     assert code == 1
-    code, out = cli(capsys, "quarantine", "list", "--json")
+    _, out = cli(capsys, "quarantine", "list", "--json")
     assert len(json.loads(out)) == 1
 
 
@@ -249,7 +249,7 @@ def test_objection_stops_processing_for_the_customer(project: Path, customers: N
     cli(capsys, "run", "--once", *SINCE)
     [request] = register(capsys)
     assert "objection" in request["types"]
-    code, out = cli(capsys, "requests", "show", request["ref"], "--json")
+    _, out = cli(capsys, "requests", "show", request["ref"], "--json")
     assert any(h["action"] == "processing stopped" for h in json.loads(out)["history"])
 
 

@@ -24,8 +24,9 @@ class PermanentSendError(BackendError):
 class InboundMail:
     """One mail as a mailbox hands it over, before parsing.
 
-    ``key`` identifies it within the mailbox for as long as it stays there (Maildir file name, ``"INBOX/uidvalidity/uid"``, a Graph id).
-    ``received_at`` is the server's arrival time (IMAP INTERNALDATE, Graph receivedDateTime, Maildir mtime) when known.
+    ``key`` identifies it within the mailbox for as long as it stays there (Maildir file name,
+    ``"INBOX/uidvalidity/uid"``, a Graph id). ``received_at`` is the server's arrival time (IMAP INTERNALDATE,
+    Graph receivedDateTime, Maildir delivery time) when known.
     """
 
     key: str

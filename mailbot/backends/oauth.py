@@ -66,7 +66,9 @@ class MsalTokenProvider:
 
     def _client(self) -> msal.ConfidentialClientApplication:
         if self._app is None:
-            kwargs: dict[str, Any] = {"http_client": self._http_client} if self._http_client is not None else {}
+            kwargs: dict[str, Any] = {}
+            if self._http_client is not None:
+                kwargs["http_client"] = self._http_client
             default = self._oauth.authority.rstrip("/") == "https://login.microsoftonline.com"
             try:
                 self._app = msal.ConfidentialClientApplication(
@@ -86,6 +88,9 @@ class MsalTokenProvider:
             if self._token is not None and self._clock() < self._expires_at - self._margin:
                 return self._token
             app = self._client()
+            # Our margin decides when to renew, not MSAL's cache, which would hand back the old token.
+            for entry in list(app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+                app.token_cache.remove_at(entry)
             try:
                 result = app.acquire_token_for_client(scopes=[self._scope])
             except Exception as exc:
@@ -101,10 +106,6 @@ class MsalTokenProvider:
     def invalidate(self) -> None:
         with self._lock:
             self._token = None
-            if self._app is not None:
-                cache = self._app.token_cache
-                for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
-                    cache.remove_at(entry)
 
 
 def xoauth2(user: str, token: str) -> str:

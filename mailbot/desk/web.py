@@ -17,7 +17,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
@@ -27,7 +27,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from sqlmodel import select
 
 from mailbot import anonymise, deadlines, decisions
 from mailbot.app import App
@@ -78,7 +77,9 @@ class Desk:
                                  app.settings.desk.session_minutes, clock)
         self.limiter = LoginLimiter()
         self.templates = Jinja2Templates(directory=HERE / "templates")
-        self.templates.env.globals["type_list"] = decisions.COPY_TYPES
+        tz = app.settings.company.tz
+        self.templates.env.filters["local"] = lambda d: d.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d else ""
+        self.templates.env.filters["day"] = lambda d: d.astimezone(tz).strftime("%Y-%m-%d") if d else ""
         self._send = send or self._drain
         self._send_lock = threading.Lock()
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -68,6 +68,13 @@ def add_event(session: Session, request: Request | None, actor: str, action: str
     event = Event(request_id=request.id if request else None, actor=actor, action=action, detail=detail)
     session.add(event)
     return event
+
+
+def claim(session: Session, message_id: str) -> None:
+    """On PostgreSQL, hold a transaction-scoped advisory lock on this Message-ID, so a second instance waits for
+    the first to commit and then sees the mail as handled. SQLite has one writer and needs nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mid, 7306641))"), {"mid": message_id})
 
 
 def seen(session: Session, message_id: str) -> InboundRecord | None:

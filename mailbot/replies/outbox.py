@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
 from sqlalchemy import Engine, func
@@ -18,7 +20,7 @@ from sqlmodel import Session, select
 from mailbot.backends.base import PermanentSendError, TransientSendError, Transport
 from mailbot.config import Settings
 from mailbot.register import store
-from mailbot.register.models import Reply, Request, utcnow
+from mailbot.register.models import Reply, Request, State, utcnow
 from mailbot.replies.compose import Composer, Draft, build_mime
 
 log = logging.getLogger(__name__)
@@ -116,24 +118,28 @@ def sent_last_hour(session: Session) -> int:
 
 
 def drain(engine: Engine, settings: Settings, transport: Transport, *, now: datetime | None = None) -> int:
-    """Send every queued reply that is due; returns how many went out. Stops at the hourly ceiling."""
+    """Send every queued reply that is due; returns how many went out.
+
+    At the hourly ceiling only staff alerts still go out; the rest waits for the next hour.
+    """
     sent = 0
     while True:
         with Session(engine, expire_on_commit=False) as session:
             current = now or utcnow()
-            if sent_last_hour(session) >= settings.replies.max_per_hour:
-                _ceiling_reached(session, settings, current)
-                session.commit()
-                return sent
-            reply = session.exec(
+            query = (
                 select(Reply)
                 .where(Reply.status == "queued")
                 .where((Reply.next_attempt_at.is_(None)) | (Reply.next_attempt_at <= current))
                 .order_by(Reply.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
-            ).first()
+            )
+            if sent_last_hour(session) >= settings.replies.max_per_hour:
+                _ceiling_reached(session, settings, current)
+                query = query.where(Reply.kind == "alert")
+            reply = session.exec(query).first()
             if reply is None:
+                session.commit()
                 return sent
             request = session.get(Request, reply.request_id) if reply.request_id else None
             try:
@@ -161,11 +167,28 @@ def drain(engine: Engine, settings: Settings, transport: Transport, *, now: date
 
 
 def _ceiling_reached(session: Session, settings: Settings, now: datetime) -> None:
-    """Log once an hour and leave an event for staff; nothing more is sent until the hour has passed."""
+    """Once an hour: log it, record it, and queue an alert to the digest recipients (alerts pass the ceiling)."""
     marker = f"ceiling-alert-{now:%Y%m%d%H}"
-    state = store.StateStore(session.get_bind())
-    if state.get(marker) is None:
-        state.set(marker, now.isoformat())
-        log.error("hourly ceiling of %d sent mails reached; replies wait", settings.replies.max_per_hour)
-        store.add_event(session, None, "mailbot", "send ceiling reached",
-                        f"{settings.replies.max_per_hour} mails in the last hour; sending paused")
+    if session.get(State, marker) is not None:
+        return
+    session.add(State(name=marker, value=now.isoformat()))
+    limit = settings.replies.max_per_hour
+    log.error("hourly ceiling of %d sent mails reached; replies wait", limit)
+    store.add_event(session, None, "mailbot", "send ceiling reached",
+                    f"{limit} mails in the last hour; sending paused")
+    for recipient in settings.digest.recipients:
+        alert = EmailMessage()
+        alert["From"] = formataddr((settings.outgoing.from_name, settings.outgoing.from_address))
+        alert["To"] = recipient
+        alert["Subject"] = f"mailbot: sending paused, {limit} mails in the last hour"
+        alert["Date"] = format_datetime(now)
+        alert["Message-ID"] = make_msgid(domain=settings.outgoing.from_address.rpartition("@")[2])
+        alert["Auto-Submitted"] = "auto-generated"
+        alert.set_content(
+            f"mailbot sent {limit} mails in the last hour, the configured ceiling ([replies] max_per_hour).\n"
+            "It sends nothing more until the hour has passed; queued replies wait and go out then.\n"
+            "A flood like this usually means a mail loop or a wave of forged mail: please look at the desk.\n"
+        )
+        session.add(Reply(kind="alert", to_addr=recipient, subject=str(alert["Subject"]),
+                          body_text=alert.get_content(), message_id=str(alert["Message-ID"]), auto=True,
+                          status="queued", raw=bytes(alert)))

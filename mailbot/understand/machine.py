@@ -27,7 +27,8 @@ _PRESENCE_HEADERS = (
     "X-Failed-Recipients",
 )
 _REPORT_PARTS = frozenset({"message/delivery-status", "message/disposition-notification", "message/feedback-report"})
-_DAEMON_SENDER = re.compile(r"^(?:mailer-daemon|postmaster)$")
+# Exchange sends its non-delivery reports from MicrosoftExchange<32 hex digits>@<the tenant's domain>.
+_DAEMON_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]{32})$")
 _NOREPLY_SENDER = re.compile(r"(?:^|[-_.+])(?:no-?reply|do-?not-?reply|donotreply)(?:$|[-_.+\d])")
 # Subjects must end in the keyword or continue after a colon, so "Out of office hours?" stays a person's mail.
 _SUBJECTS = (
@@ -82,7 +83,7 @@ def detect(msg: Message) -> list[str]:
 def _header_evidence(name: str, value: str) -> list[str]:
     key = name.lower()
     word = value.split(";")[0].split("(")[0].strip().lower()
-    shown = f"header {name}: {value[:80]}"
+    shown = f"header {name}: {value[:80]}" if value else f"header {name}"
     if key == "auto-submitted":
         return [shown] if word and word != "no" else []
     if key == "precedence":

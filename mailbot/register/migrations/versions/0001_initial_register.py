@@ -1,7 +1,7 @@
 """initial register
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 08:04:24.632994
 """
 
@@ -10,7 +10,6 @@ import sqlmodel
 from alembic import op
 
 import mailbot.register.models
-
 
 revision = '0001'
 down_revision = None
