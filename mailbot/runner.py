@@ -47,12 +47,10 @@ def mailbox_identity(app: App) -> str:
 def default_since(app: App) -> datetime:
     """The moment mailbot first saw this mailbox: older mail is never answered."""
     name = f"first-seen:{mailbox_identity(app)}"
-    saved = app.state.get(name)
-    if saved is None:
-        saved = utcnow().isoformat()
-        app.state.set(name, saved)
-        log.info("first start on %s: mail that arrived before %s will not be answered", name, saved)
-    return datetime.fromisoformat(saved)
+    now = utcnow().isoformat()
+    if app.state.set_if_absent(name, now):
+        log.info("first start on %s: mail that arrived before %s will not be answered", name, now)
+    return datetime.fromisoformat(app.state.get(name) or now)
 
 
 class Runner:

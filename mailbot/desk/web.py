@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mailbot import anonymise, deadlines, decisions
 from mailbot.app import App
+from mailbot.backends.base import Transport
 from mailbot.decisions import DecisionError
 from mailbot.desk import accounts, mailview
 from mailbot.desk.auth import COOKIE, LOGIN_COOKIE, LoginLimiter, Sessions, User, csrf_ok, secret_key
@@ -70,7 +71,7 @@ class SecurityHeaders:
 
 
 class Desk:
-    def __init__(self, app: App, clock: Callable[[], float], send: Callable[[], None] | None) -> None:
+    def __init__(self, app: App, clock: Callable[[], float], transport: Callable[[], Transport] | None) -> None:
         self.app = app
         self.settings = app.settings
         self.sessions = Sessions(secret_key(app.settings.desk.secret_key, app.engine),
@@ -80,7 +81,7 @@ class Desk:
         tz = app.settings.company.tz
         self.templates.env.filters["local"] = lambda d: d.astimezone(tz).strftime("%Y-%m-%d %H:%M") if d else ""
         self.templates.env.filters["day"] = lambda d: d.astimezone(tz).strftime("%Y-%m-%d") if d else ""
-        self._send = send or self._drain
+        self._transport = transport or app.transport
         self._send_lock = threading.Lock()
 
     # -- plumbing ---------------------------------------------------------------------------------------
@@ -88,7 +89,7 @@ class Desk:
     def _drain(self) -> None:
         """Send what was just approved; one drain at a time in this process."""
         with self._send_lock:
-            transport = self.app.transport()
+            transport = self._transport()
             try:
                 outbox.drain(self.app.engine, self.settings, transport)
             finally:
@@ -244,7 +245,7 @@ class Desk:
             except DecisionError as exc:
                 session.rollback()
                 return self._show(request, user, ref, error=str(exc), status=409)
-        task = BackgroundTask(self._send) if action == "approve" else None
+        task = BackgroundTask(self._drain) if action == "approve" else None
         return RedirectResponse(f"/requests/{req.ref}?done={action}", status_code=303, background=task)
 
     async def edit(self, request: HttpRequest) -> Response:
@@ -372,9 +373,9 @@ ACTIONS: dict[str, Callable[[Desk, Session, Request, User, FormData], None]] = {
 
 
 def create_app(app: App, *, clock: Callable[[], float] = time.time,
-               send: Callable[[], None] | None = None) -> Starlette:
-    """The desk for ``app``'s register. ``send`` replaces the after-approval drain (tests); ``clock`` the time."""
-    desk = Desk(app, clock, send)
+               transport: Callable[[], Transport] | None = None) -> Starlette:
+    """The desk for ``app``'s register; ``transport`` makes the sender (default ``app.transport``)."""
+    desk = Desk(app, clock, transport)
     handler = Callable[[HttpRequest], Awaitable[Response]]
     routes: list[tuple[str, handler, list[str]]] = [
         ("/login", desk.login_page, ["GET"]),

@@ -22,9 +22,8 @@ STATUSES = (*OPEN_STATUSES, "completed", "rejected", "withdrawn")
 def next_reference(session: Session, prefix: str, year: int) -> tuple[str, int]:
     """Allocate the next number in one atomic upsert, so concurrent writers never share or reuse one."""
     name = f"{prefix}-{year}"
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(Counter)
+        _insert(session)(Counter)
         .values(name=name, value=1)
         .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
         .returning(Counter.value)
@@ -51,9 +50,8 @@ def address_hash(address: str, salt: str) -> str:
 
 def salt(session: Session) -> str:
     """The register's own secret salt for address hashes, made once (also under concurrent first starts)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        insert(State).values(name="address-salt", value=secrets.token_hex(16)).on_conflict_do_nothing()
+        _insert(session)(State).values(name="address-salt", value=secrets.token_hex(16)).on_conflict_do_nothing()
     )
     return session.exec(select(State.value).where(State.name == "address-salt")).one()
 
@@ -213,8 +211,13 @@ def known_keys(engine: Any) -> set[str]:
     return keys
 
 
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 class StateStore:
-    """Named values in the register; also the mailboxes' CursorStore."""
+    """Named values in the register; also the mailboxes' CursorStore. Writes are single atomic statements, so
+    several instances starting together neither collide nor overwrite a first value."""
 
     def __init__(self, engine: Any) -> None:
         self._engine = engine
@@ -226,10 +229,14 @@ class StateStore:
 
     def set(self, name: str, value: str) -> None:
         with Session(self._engine) as session:
-            row = session.get(State, name)
-            if row is None:
-                session.add(State(name=name, value=value))
-            else:
-                row.value = value
-                session.add(row)
+            statement = _insert(session)(State).values(name=name, value=value)
+            session.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
             session.commit()
+
+    def set_if_absent(self, name: str, value: str) -> bool:
+        """Store only when nothing is there yet; True when this call stored it (the once-only primitive)."""
+        with Session(self._engine) as session:
+            statement = _insert(session)(State).values(name=name, value=value).on_conflict_do_nothing()
+            inserted = session.execute(statement).rowcount == 1
+            session.commit()
+            return inserted

@@ -20,7 +20,9 @@ from mailbot.understand.verdict import REQUEST_TYPES, Classification
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|sv|ref|r)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
 _FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|doorst|tr|fw)\s*:\s*", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[.!?;\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch)\b")
+_CLAUSE_END = re.compile(
+    r"[.!?;\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch|sondern|en|and|und|et|ook|also|daarnaast)\b"
+)
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _NEW_REQUEST = re.compile(
     r"\b(?:in\splaats\sdaarvan|instead|stattdessen|a\sla\splace|maar\s(?:wel|graag)|but\splease|aber\sbitte|"
@@ -142,13 +144,15 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
     subject_raw, is_reply, is_forward = _subject_parts(msg.subject or "")
     language = detect_language(own_raw if len(own_raw) >= 20 else f"{subject_raw} {own_raw}", default_language)
 
-    machine = detect_machine(msg)
-    if machine:
-        return Classification(False, (), language, 0.99, True, tuple(machine))
-
     notes: list[str] = []
     own = _prepare(own_raw)
     subject = _prepare(subject_raw)
+    machine = detect_machine(msg)
+    if machine:
+        authority, _, letter, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, []))
+        return Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
+                              authority=authority)
+
     hits = _scan(own, "text", 1.0, notes)
     hits += _scan(subject, "subject", _REPLY_SUBJECT_FACTOR if is_reply else _SUBJECT_FACTOR, notes)
     quoted = _prepare(msg.quoted)
@@ -211,12 +215,12 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
                 cancelled.append((hit, "part of withdrawing the earlier request"))
         types = ()
 
-    authority_hits = [h for h in hits if h.rule.kind == "authority" and h.source != "quoted"]
-    authority_score = sum({h.rule.name: h.weight for h in authority_hits}.values())
-    if _AUTHORITY_DOMAINS.search(msg.from_addr or ""):
-        authority_score += 1.0
-        evidence.append(f"authority: sender address {msg.from_addr}")
-    authority = authority_score >= _AUTHORITY_THRESHOLD and not bulk
+    authority, authority_score, letter, authority_evidence = _authority(msg, hits)
+    authority = authority and not bulk
+    if authority and letter and types:
+        for kind in types:
+            cancelled.extend((hit, "an authority's demand, not a data subject's request") for hit in kept[kind])
+        types = ()
 
     is_request = bool(types)
     for kind in types:
@@ -224,7 +228,7 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
     if withdrawal:
         evidence.extend(h.label for h in withdrawal_hits)
     if authority:
-        evidence.extend(h.label for h in authority_hits)
+        evidence.extend(authority_evidence)
     evidence.extend(h.label for h in negatives)
     evidence.extend(f"cancelled {h.rule.kind}: \"{h.phrase}\" — {why}" for h, why in cancelled)
     evidence.extend(notes)
@@ -243,6 +247,19 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
     evidence.insert(0, f"{verdict} (confidence {confidence:.2f}, language {language})")
     return Classification(is_request, types, language, round(confidence, 3), False, tuple(evidence),
                           authority=authority, withdrawal=withdrawal)
+
+
+def _authority(msg: Message, hits: list[_Hit]) -> tuple[bool, float, bool, list[str]]:
+    """(authority, score, written by the authority itself, evidence) from the sender's words and address."""
+    found = [h for h in hits if h.rule.kind == "authority" and h.source != "quoted"]
+    score = sum({h.rule.name: h.weight for h in found}.values())
+    evidence = [h.label for h in found]
+    letter = any(h.rule.name == "an investigation or legal demand" for h in found)
+    if _AUTHORITY_DOMAINS.search(msg.from_addr or ""):
+        score += 1.0
+        letter = True
+        evidence.append(f"authority: sender address {msg.from_addr}")
+    return score >= _AUTHORITY_THRESHOLD, score, letter, evidence
 
 
 def _confidence(is_request: bool, types: tuple[str, ...], scores: dict[str, float], strong: dict[str, bool],

@@ -40,7 +40,10 @@ def near(a: str, b: str, n: int = 4, both: bool = True) -> str:
 
 
 # Vocabulary, folded. Typos people make on phones are part of the lists.
-MY = r"mijn|mn|m'n|mij|me|my|mine|mein|meine|meinen|meinem|meiner|meines|mich|mir|mon|ma|mes"
+MY = (
+    r"mijn|mn|m'n|mij|me|my|mine|mein|meine|meinen|meinem|meiner|meines|mich|mir|mon|ma|mes|onze|ons|our|"
+    r"unsere|unserer|unseren|nos|notre"
+)
 DATA = (
     r"(?:persoons?|klant|account|contact|persoonlijke\s)?(?:gegevens|gegevnes|gegevns|gegeven|gegevenss|gevens|data)"
     r"|personal\s(?:data|details|information|info)|(?:data|information|info|infos|informations|details|records?)"
@@ -65,7 +68,7 @@ CHANGE = (
     r"verander|updat\w*(?!\s(?:on|about|over|regarding|zu|uber))|"
     r"verbeter\w*|fix|amend|change|edit|berichtig\w*|korrigier\w*|aender\w*|andern|anderung\w*|geandert|"
     r"abandern|aktualisier\w*|modifi\w*|"
-    r"rectifi\w*|mettre\s+a\s+jour"
+    r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate"
 )
 PERSONAL_FIELD = (
     r"naam|achternaam|voornaam|adres|woonadres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
@@ -77,7 +80,8 @@ PERSONAL_FIELD = (
 WRONG = (
     r"verkeerd\w*|fout\w*|onjuist\w*|niet\s(?:juist|correct|goed|meer\sactueel|klopt)|klopt\sniet|incorrect|"
     r"wrong|misspelt|misspelled|spelled\swrong|spelt\swrong|outdated|out\sof\sdate|not\scorrect|inaccurate|"
-    r"falsch\w*|nicht\s(?:korrekt|richtig|aktuell)|veraltet\w*|fehlerhaft\w*|inexact\w*|errone\w*|faux|fausse"
+    r"falsch\w*|nicht\s(?:korrekt|richtig|aktuell)|veraltet\w*|fehlerhaft\w*|inexact\w*|errone\w*|faux|fausse|"
+    r"oude|still\sthe\sold|noch\sdie\salte"
 )
 RECORDS = (
     r"administratie|systeem|systemen|bestand|klantenbestand|database|databank|records|system|systems|files|"
@@ -131,6 +135,7 @@ def _rules() -> list[Rule]:
         r"recht\sauf\sauskunft|selbstauskunft|auskunft\s(?:uber|zu|nach|gem|gemass|daruber|erteilen|erhalten)|"
         r"um\sauskunft|datenauskunft|droit\sd'acces|demande\sd'acces|acceder\sa\s(?:mes|toutes)", strong=True)
     add("access", "asks what is known about the sender", 1.1,
+        r"(?<!alles\s)(?<!everything\s)(?<!all\s)(?<!alle\s)(?<!tout\s)"
         r"\b(?:wat|welke|which|what|welche|was|quelles?|quels?)\b" + _gap(6)
         + r"(?:van|over|about|on|of|uber|von|zu|sur|concernant)\s(?:mij|me|mich|mir|moi|myself|mezelf)"
         r"(?=\s*(?:[?.!,;:)]|$|\s(?:hebben|heeft|hebt|weten|weet|bewaren|bewaard|opgeslagen|verwerk\w*|staat|"
@@ -144,7 +149,8 @@ def _rules() -> list[Rule]:
     add("access", "asks for a copy or overview of their data", 1.0,
         near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst|copy|overview|list|summary|"
              r"printout|kopie|ubersicht|aufstellung|auflistung|liste|copie|releve|export",
-             rf"(?:{MY}|alle|all|alle\s|toutes|al)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?(?:{DATA})", 3, both=False),
+             rf"(?:{MY}|alle|all|alle\s|toutes|al|de|die|der|the|des|les)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?"
+             rf"(?:(?:persoonlijke|personal|personlichen|gespeicherten)\s)?(?:{DATA})", 3, both=False),
         yields_to="portability")
     add("access", "asks to receive or see their data", 1.0,
         near(r"stuur|sturen|toesturen|opsturen|zend|zenden|mail|mailen|geef|geven|ontvangen|krijgen|opvragen|"
@@ -154,7 +160,7 @@ def _rules() -> list[Rule]:
              rf"(?:{MY}|alle|all|welke|which|what|welche|the|de)\s(?:(?:persoonlijke|personal|personlichen|"
              r"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), yields_to="portability")
     add("access", "asks what is stored in the records", 1.0,
-        r"\bwat\s(?:er\s)?(?:allemaal\s)?(?:over|van)\smij\b|\bwhat\s(?:you|u)\s(?:know|have|hold)\b|"
+        r"(?<!alles\s)(?<!all\s)\bwat\s(?:er\s)?(?:allemaal\s)?(?:over|van)\smij\b|\bwhat\s(?:you|u)\s(?:know|have|hold)\b|"
         r"\bwhat\s(?:information|data|details)\s(?:you|is|are)\b|\bwas\s(?:sie|ihr)\s(?:alles\s)?"
         r"(?:uber|von)\smich\b|\bce\sque\svous\s(?:savez|avez|detenez)")
 
@@ -167,7 +173,10 @@ def _rules() -> list[Rule]:
         near(CHANGE, rf"(?:(?:{MY}|de|het|the|die|den|le|la|onze|our|unsere?)\s)?(?:{PERSONAL_FIELD})\b", 3))
     add("rectification", "says a personal detail is wrong", 1.0,
         near(rf"(?:{PERSONAL_FIELD})\b", WRONG, 4)
-        + rf"|\b(?:{WRONG})\s(?:{PERSONAL_FIELD})\b")
+        + rf"|\b(?:{WRONG})\s(?:{PERSONAL_FIELD})\b", negation_inside=True)
+    add("rectification", "asks to update the records", 0.6,
+        near(CHANGE, rf"(?:in|op|on|im|in\sihrem|dans)\s(?:jullie|uw|your|ihrem|ihren|ihrer|votre|the|het|de)\s"
+             rf"(?:{RECORDS})", 4, both=False))
     add("rectification", "asks to correct their data", 1.0,
         near(CHANGE, rf"(?:{MY}|de|die|the)\s(?:persoonlijke\s|personal\s|gespeicherten\s)?(?:{DATA})", 3))
     add("rectification", "says they moved or changed name", 0.6,
@@ -208,6 +217,20 @@ def _rules() -> list[Rule]:
         r"(?:end|terminate|beeindig\w*|stop\w*|beenden|kundigen)\s(?:(?:my|our|mijn|onze|meine|unsere)\s)?"
         r"(?:customer\srelationship|klantrelatie|relatie|samenwerking|geschaftsbeziehung|kundenbeziehung)",
         negation_inside=True)
+    add("erasure", "asks that their account or data go", 1.1,
+        r"(?:mijn|my|mein\w*|zijn|haar|his|her|sein\w*|ihr\w*|onze|our|unser\w*)\s(?:\w+\s)?(?:klant)?(?:account|"
+        r"profiel|gegevens|data|details|konto|kundenkonto|daten|profile)\s(?:\w+\s){0,2}?(?:mag|kan|moet|mogen|"
+        r"kunnen|moeten|laten|wordt|worden|can|could|should|to\sbe|kann|soll|lassen|werden)\s(?:\w+\s){0,2}?"
+        r"(?:weg|verwijderd|verwijderen|opgeheven|opheffen|gewist|wissen|deleted|removed|closed|erased|geloscht|"
+        r"loschen|entfernt|gekundigt|supprime\w*)\b")
+    add("erasure", "asks to be removed from the records (object first)", 1.1,
+        rf"\b(?:mij|me|mich|ons|us)\s(?:\w+\s){{0,1}}?(?:uit|from|aus)\s(?:\w+\s){{0,2}}?(?:{RECORDS}|"
+        rf"klantenbestand|bestand)\s(?:\w+\s){{0,2}}?(?:{DELETE})")
+    add("erasure", "asks that it all be deleted", 1.0,
+        r"\b(?:it|them|alles|all|everything|ze|die|diese|sie|deze|tout|les|dat|das)\s(?:\w+\s){0,3}?(?:deleted|"
+        r"erased|removed|verwijderd|gewist|geloscht|entfernt|supprime\w*|efface\w*)\b|"
+        r"\b(?:losche\w*|delete|erase|verwijder\w*|wis|supprime\w*)\s(?:sie\s)?(?:it|them|diese|sie|ze|deze|die|"
+        r"alles|everything|tout|les)\b(?!\s(?:bestelling|order|bestellung|commande))")
     add("erasure", "asks to delete whatever data is held", 1.0,
         r"\b(?:if|als|indien|mocht|falls|wenn|sofern|si)\s[^.!?\n]{0,80}?(?:" + DATA + r"|over\smij|about\sme|"
         r"uber\smich)[^.!?\n]{0,60}?\b(?:" + DELETE + r")")
@@ -222,7 +245,7 @@ def _rules() -> list[Rule]:
         r"einschrankung\s(?:der|meiner)\s(?:\w+\s)?verarbeitung|verarbeitung\s(?:\w+\s){0,4}?einschrank\w*|"
         r"recht\sauf\seinschrankung|limitation\sdu\straitement|limiter\sle\straitement", strong=True)
     add("restriction", "keep but stop using (do not delete)", 1.2,
-        r"(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))[\s\S]{0,150}?(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,3}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)|(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,3}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)[\s\S]{0,150}?(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))", negation_inside=True)
+        r"(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))[\s\S]{0,150}?(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)|(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)[\s\S]{0,150}?(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))", negation_inside=True)
     add("restriction", "asks to freeze or block their data for now", 1.1,
         near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|"
              r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",
@@ -285,7 +308,8 @@ def _rules() -> list[Rule]:
     add("objection", "no use of their data for marketing", 1.1,
         r"(?:niet|not|nicht|geen|no|ne|keine)\b[^.!?\n]{0,60}?(?:voor|for|fur|zu|pour|a\sdes\sfins\sde)\s(?:\w+\s)?"
         r"(?:marketing|reclame\w*|werbung|werbezwecke\w*|advertising|promoti\w*|direct\smarketing|profil\w*|"
-        r"prospection|commerciele\sdoeleinden|commercial\spurposes|marketingdoeleinden|marketingzwecke\w*)")
+        r"prospection|commerciele\sdoeleinden|commercial\spurposes|marketingdoeleinden|marketingzwecke\w*)",
+        negation_inside=True)
     add("objection", "a bare unsubscribe", 1.1,
         r"^\W*(?:please\s|graag\s|bitte\s)?(?:unsubscribe|unsubcribe|afmelden|uitschrijven|abmelden|austragen|"
         r"desabonner|desinscrire|stop)(?:\s(?:me|mij|please|aub|a\.u\.b\.|graag|bitte|svp|thanks|bedankt|danke))*"
@@ -294,7 +318,7 @@ def _rules() -> list[Rule]:
         r"(?:trek|trekken)\s(?:\w+\s){0,2}?toestemming\s(?:\w+\s){0,3}?in\b|toestemming\s(?:\w+\s){0,2}?"
         r"in\s?trekken|withdraw\w*\s(?:\w+\s){0,2}?consent|revoke\w*\s(?:\w+\s){0,2}?consent|"
         r"widerruf\w*\s(?:\w+\s){0,3}?einwilligung|einwilligung\s(?:\w+\s){0,3}?widerruf\w*|"
-        r"retire\w*\s(?:\w+\s){0,2}?consentement")
+        r"retire\w*\s(?:\w+\s){0,2}?consentement", negation_inside=True, yields_to="erasure")
     add("objection", "objects to profiling or automated decisions", 1.0,
         near(r"bezwaar|object|widerspr\w*|oppose|niet|not|nicht|stop", r"profil\w*|geautomatiseerde|"
              r"automated\sdecision|automatisierte", 5))
@@ -331,8 +355,11 @@ def _rules() -> list[Rule]:
         r"artikel\s126\w*|126n[a-z]*\s(?:sv|wetboek)|informatiebeschikking|ons\skenmerk|uw\skenmerk|"
         r"criminal\sinvestigation|tax\sinvestigation|court\sorder|subpoena|production\sorder|warrant|"
         r"ermittlungsverfahren|strafverfahren|aktenzeichen|auskunftsersuchen\sgem|§\s?\d+\sstpo|\bstpo\b|"
-        r"\bao\b|requisition|enquete\spenale|complaint\s(?:\w+\s){0,3}?(?:lodged|filed|received)|"
-        r"klacht\s(?:\w+\s){0,3}?(?:ontvangen|ingediend)|beschwerde\s(?:\w+\s){0,3}?(?:eingegangen|eingereicht)")
+        r"requisition|enquete\spenale|bestandsdaten")
+    add("authority", "a complaint lodged with an authority", 0.8,
+        r"complaint\s(?:\w+\s){0,3}?(?:lodged|filed|received|submitted)|(?:lodged|filed|submitted)\s(?:\w+\s){0,2}?"
+        r"complaint|klacht\s(?:\w+\s){0,3}?(?:ontvangen|ingediend)|beschwerde\s(?:\w+\s){0,3}?(?:eingegangen|"
+        r"eingereicht|erhalten)|plainte\s(?:\w+\s){0,3}?(?:deposee|recue)")
 
     # --- contexts that are not requests: order, delivery, invoice, subscription, newsletters, jobs ---
     add("negative", "about an order, delivery or invoice", 1.0,
@@ -397,9 +424,10 @@ REQUEST_MARKER = R(
 )
 # The sender chases or forwards an earlier mail: the quoted part then says what they want.
 FOLLOW_UP = R(
-    r"nog\s(?:geen|niets)\s(?:\w+\s)?(?:reactie|antwoord|gehoord|ontvangen)|herinnering|rappel|reminder|"
+    r"nog\s(?:steeds\s|altijd\s)?(?:geen|niets|niks)\s(?:\w+\s)?(?:reactie|antwoord|gehoord|ontvangen)|herinnering|"
+    r"rappel|reminder|still\sno\s(?:answer|reply|response)|"
     r"still\s(?:no|not|haven't|have\snot)|(?:no|any)\s(?:reply|response|answer)\syet|"
-    r"noch\s(?:keine|nichts)|erinnerung|nachfrage|zie\s(?:onder|hieronder|beneden|onderstaand)|onderstaande|"
+    r"noch\s(?:keine|nichts)|erinnerung|nachfrage|zie\s(?:onder|hieronder|beneden|onderstaand)|onderstaand\w*|"
     r"see\s(?:below|my\s(?:previous|earlier))|as\s(?:requested|asked)\s(?:below|before|earlier)|"
     r"siehe\s(?:unten|meine|untenstehend)|untenstehende|voir\sci-dessous|sans\sreponse|"
     r"(?:wie|as|zoals)\s(?:\w+\s){0,3}?(?:angefragt|asked|gevraagd|vermeld)"
