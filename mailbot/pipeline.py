@@ -77,6 +77,10 @@ class Pipeline:
         if self._is_own(msg):
             return self._record(session, mail, msg, received, "own", "sent by mailbot itself")
         verdict = classify(msg, default_language=self.settings.company.language)
+        if verdict.auto_generated and verdict.authority:
+            return self._record(session, mail, msg, received, "authority",
+                                "machine-sent mail from an authority: for staff", evidence=verdict.evidence,
+                                keep_raw=True)
         if verdict.auto_generated:
             return self._record(session, mail, msg, received, "machine", "; ".join(verdict.evidence),
                                 evidence=verdict.evidence)
@@ -110,6 +114,8 @@ class Pipeline:
             request = store.request_by_ref(session, match.group(1))
         if request is None:
             request = store.request_by_thread(session, msg.thread_ids)
+        if request is None and verdict.withdrawal:
+            request = store.latest_open_request_of(session, msg.from_addr)
         if request is None:
             return None
         self._record(session, mail, msg, received, "joined", f"follow-up to {request.ref}", request=request,

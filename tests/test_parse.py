@@ -166,7 +166,10 @@ def test_thunderbird_opendmarc_opendkim_headers_of_one_hop_are_merged() -> None:
 def test_iphone_html_only() -> None:
     msg = parse(load("iphone-html-only.eml"))
     assert msg.content_type == "text/html"
-    assert msg.text == "Hoi,\n\nWillen jullie mijn account en al mijn gegevens verwijderen? Ik bestel niet meer bij jullie."
+    assert (
+        msg.text
+        == "Hoi,\n\nWillen jullie mijn account en al mijn gegevens verwijderen? Ik bestel niet meer bij jullie."
+    )
     assert msg.signature == "Groetjes Lisa\n\nVerstuurd vanaf mijn iPhone"
     assert msg.html is not None and 'dir="ltr"' in msg.html
     assert msg.auth.compauth == "pass"
@@ -518,7 +521,9 @@ def test_quote_markers(block: str) -> None:
 
 
 def test_attribution_wrapped_over_two_lines() -> None:
-    parts = split("Yes, please.\n\nOn Mon, Feb 3, 2025 at 3:00 PM IT Services Best <\ninfo@itsb.nu> wrote:\n> Shall we?")
+    parts = split(
+        "Yes, please.\n\nOn Mon, Feb 3, 2025 at 3:00 PM IT Services Best <\ninfo@itsb.nu> wrote:\n> Shall we?"
+    )
     assert parts.text == "Yes, please."
     assert parts.quoted == "On Mon, Feb 3, 2025 at 3:00 PM IT Services Best <\ninfo@itsb.nu> wrote:\n> Shall we?"
 

@@ -295,3 +295,15 @@ def test_usage_error_is_exit_2(project: Path) -> None:
     result = _run_cli(project, "requests", "frobnicate")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_withdrawal_without_thread_headers_withdraws_the_senders_open_request(project: Path, customers: None,
+                                                                             capsys) -> None:
+    deliver(project / MAILDIR, make_mail(message_id="<wd1@example.nl>"))
+    cli(capsys, "run", "--once", *SINCE)
+    deliver(project / MAILDIR, make_mail(subject="Verzoek", body="Goedemiddag,\n\nIk trek mijn verzoek om inzage "
+                                         "in, het is niet meer nodig.\n\nJan\n"))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["status"] == "withdrawn"
+    assert len(request["message_ids"]) == 2

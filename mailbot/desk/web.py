@@ -181,7 +181,8 @@ class Desk:
         user = self.user(request)
         if user is None:
             return self.to_login(request, expired=COOKIE in request.cookies)
-        values: Any = request.query_params
+        # Links carry only status, type and page; a search term (a name, an address) only ever comes by POST.
+        values: Any = {k: v for k, v in request.query_params.items() if k in ("status", "type", "page")}
         if request.method == "POST":
             values = await self.form(request, user)
             if values is None:

@@ -360,7 +360,6 @@ class _Body:
             return _unflow(text, delsp=(part.get_param("delsp") or "").lower() == "yes")
         return text
 
-
     def _attachment(self, part: EmailMessage, ctype: str) -> Attachment:
         payload = part.get_payload()
         if isinstance(payload, list):  # message/rfc822 and delivery reports hold parsed messages
@@ -401,6 +400,7 @@ def _unflow(text: str, *, delsp: bool) -> str:
 
 def _quote_prefix(depth: int) -> str:
     return "> " * depth
+
 
 def _as_bytes(part: EmailMessage) -> bytes:
     try:

@@ -116,6 +116,15 @@ def earlier_same_text(session: Session, from_addr: str, body_digest: str, since:
     return session.get(Request, row) if row is not None else None
 
 
+def latest_open_request_of(session: Session, address: str) -> Request | None:
+    """A withdrawal without thread headers or reference applies to the sender's newest open request."""
+    return session.exec(
+        select(Request)
+        .where(Request.requester_email == address, Request.status.in_(OPEN_STATUSES))
+        .order_by(Request.received_at.desc())
+    ).first()
+
+
 def list_requests(session: Session, status: str | None = None, search: str | None = None) -> Sequence[Request]:
     query = select(Request)
     if status:

@@ -43,7 +43,7 @@ _AUTHORITY_DOMAINS = re.compile(
 _NEGATION_AFTER = re.compile(r"\s(?:\w+\s)?(?:niet|nicht|not|pas)\b")
 _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
-_QUOTED_FACTOR = 0.9
+_QUOTED_FACTOR = 1.0
 _AUTHORITY_THRESHOLD = 1.8
 
 
@@ -149,7 +149,7 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
     subject = _prepare(subject_raw)
     machine = detect_machine(msg)
     if machine:
-        authority, _, letter, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, []))
+        authority, _, _, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, []))
         return Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
                               authority=authority)
 

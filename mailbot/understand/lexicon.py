@@ -107,6 +107,21 @@ NEWSLETTER = (
 )
 REQUEST_WORDS = r"verzoek\w*|aanvraag|request|anfrage|antrag|ersuchen|demande|vraag"
 
+# Restriction: keep the data (do not delete) but stop using it.
+KEEP = (
+    r"(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wisse"
+    r"n|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w"
+    r"+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|c"
+    r"onservez)"
+)
+STOP_USE = (
+    r"(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?("
+    r"?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*"
+    r")|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet"
+    r"|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|"
+    r"(?:blokkeer|block|sperr)\w*"
+)
+
 # Negation or a conditional in the same clause, just before a match.
 NEGATION = re.compile(
     r"\b(?:niet|geen|nooit|not|don't|dont|do\snot|never|no\sneed|nicht|kein\w*|nie|ne|pas|n'|zonder|without|"
@@ -199,7 +214,8 @@ def _rules() -> list[Rule]:
     add("erasure", "asks to be removed from the records", 1.1,
         near(DELETE, rf"(?:mij|me|mich|moi|ons|us)\s(?:\w+\s){{0,2}}(?:uit|from|aus|de)\s(?:\w+\s){{0,2}}"
              rf"(?:{RECORDS}|klantenbestand|bestand)", 1, both=False)
-        + rf"|\b(?:delete|remove|erase|wipe|verwijder|wis)\s(?:me|mij)\b(?!\s(?:from|uit|van)\s(?:\w+\s)?(?:{NEWSLETTER}))"
+        + r"|\b(?:delete|remove|erase|wipe|verwijder|wis)\s(?:me|mij)\b"
+        + rf"(?!\s(?:from|uit|van)\s(?:\w+\s)?(?:{NEWSLETTER}))"
         + r"|\bvergeet\s(?:mij|me)\b|\bforget\sme\b|\bvergessen\ssie\smich\b|\bloschen\ssie\smich\b|"
         r"\boubliez[\s-]moi\b")
     add("erasure", "asks to delete everything about them", 1.1,
@@ -245,7 +261,7 @@ def _rules() -> list[Rule]:
         r"einschrankung\s(?:der|meiner)\s(?:\w+\s)?verarbeitung|verarbeitung\s(?:\w+\s){0,4}?einschrank\w*|"
         r"recht\sauf\seinschrankung|limitation\sdu\straitement|limiter\sle\straitement", strong=True)
     add("restriction", "keep but stop using (do not delete)", 1.2,
-        r"(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))[\s\S]{0,150}?(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)|(?:(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?(?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*)|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|(?:blokkeer|block|sperr)\w*)[\s\S]{0,150}?(?:(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wissen|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|conservez))", negation_inside=True)
+        rf"(?:{KEEP})[\s\S]{{0,150}}?(?:{STOP_USE})|(?:{STOP_USE})[\s\S]{{0,150}}?(?:{KEEP})", negation_inside=True)
     add("restriction", "asks to freeze or block their data for now", 1.1,
         near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|"
              r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",

@@ -29,7 +29,7 @@ _PRESENCE_HEADERS = (
 _REPORT_PARTS = frozenset({"message/delivery-status", "message/disposition-notification", "message/feedback-report"})
 # Exchange sends its non-delivery reports from MicrosoftExchange<32 hex digits>@<the tenant's domain>.
 _DAEMON_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]{32})$")
-_NOREPLY_SENDER = re.compile(r"(?:^|[-_.+])(?:no-?reply|do-?not-?reply|donotreply)(?:$|[-_.+\d])")
+_NOREPLY_SENDER = re.compile(r"(?:^|[-_.+])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply)(?:$|[-_.+\d])")
 # Subjects must end in the keyword or continue after a colon, so "Out of office hours?" stays a person's mail.
 _SUBJECTS = (
     (

@@ -80,3 +80,24 @@ def test_staff_role_can_draft_but_not_send(desk: Desk, page: Any) -> None:
     page.click("button:has-text('Opstellen')")
     assert page.locator("article.reply.draft").count() == 1
     assert "goedkeurder" in page.inner_text("section.decisions")
+
+
+def test_hostile_mail_runs_nothing_in_the_browser(desk: Desk, page: Any) -> None:
+    from pathlib import Path
+
+    raw = (Path(__file__).resolve().parents[1] / "mails" / "hostile-html.eml").read_bytes()
+    ref = open_request(desk.app, raw=raw)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    login(page, desk.url)
+    page.click(f"text={ref}")
+    page.click("article.mail summary")
+    frame = page.frame_locator("iframe.mailhtml")
+    assert "Verwijder al mijn gegevens" in frame.locator("body").inner_text()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert not [u for u in requests if "evil.example" in u]
+    assert "SCRIPT-LEAK" not in frame.locator("body").inner_text()
+    assert page.title().endswith("IT Services Best")

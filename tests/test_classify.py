@@ -1,0 +1,110 @@
+"""Behaviour of the classifier on single mails: rights, non-requests, language, machine mail, evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.mail.message import Message
+from mailbot.understand.classify import classify
+from mailbot.understand.language import detect_language
+
+
+def mail(text: str, subject: str = "", quoted: str = "", sender: str = "klant@example.nl",
+         headers: tuple[tuple[str, str], ...] = ()) -> Message:
+    return Message(message_id="<t@example.nl>", from_addr=sender, subject=subject, text=text, quoted=quoted,
+                   headers=headers)
+
+
+@pytest.mark.parametrize(("text", "types"), [
+    ("Ik wil graag inzage in mijn persoonsgegevens.", ("access",)),
+    ("what do you know about me?", ("access",)),
+    ("Stuur mij een kopie van mijn gegevens aub", ("access",)),
+    ("My surname is spelled wrong in your records, please correct it.", ("rectification",)),
+    ("Bitte löschen Sie alle meine Daten.", ("erasure",)),
+    ("Ik wil niet langer gebruik maken van uw diensten.", ("erasure",)),
+    ("Please close my account.", ("erasure",)),
+    ("Verwijder mijn gegevens niet, maar gebruik ze niet meer.", ("restriction",)),
+    ("Send my data as a CSV file so I can take it to another provider.", ("portability",)),
+    ("Haal me van de nieuwsbrief af.", ("objection",)),
+    ("Hiermit widerspreche ich der Verarbeitung meiner Daten zu Werbezwecken.", ("objection",)),
+    ("Verzoek op grond van art. 17 AVG.", ("erasure",)),
+    ("Ich berufe mich auf Art. 15 und 20 DSGVO.", ("access", "portability")),
+    ("Je souhaite supprimer mon compte et toutes mes données.", ("erasure",)),
+])
+def test_recognises_rights(text: str, types: tuple[str, ...]) -> None:
+    verdict = classify(mail(text))
+    assert verdict.is_request and verdict.types == types, verdict.evidence
+    assert verdict.confidence >= 0.5 and not verdict.auto_generated
+
+
+@pytest.mark.parametrize("text", [
+    "Please delete my last order, wrong size.",
+    "Kunt u mijn abonnement opzeggen?",
+    "Can you change the delivery address for this order #20123 to my office?",
+    "Hoe lang bewaren jullie facturen volgens jullie privacybeleid?",
+    "Your account will be deleted unless you verify your account within 24 hours.",
+    "Ik maak bezwaar tegen de factuur van februari.",
+    "If I delete my account, can I still download invoices?",
+])
+def test_leaves_non_requests_alone(text: str) -> None:
+    verdict = classify(mail(text))
+    assert not verdict.is_request and verdict.types == (), verdict.evidence
+
+
+def test_quoted_request_does_not_make_a_thank_you_a_request() -> None:
+    verdict = classify(mail("Thanks!", subject="Re: inzageverzoek", quoted="Ik wil inzage in mijn gegevens."))
+    assert not verdict.is_request
+
+
+def test_a_chaser_takes_its_request_from_the_quoted_mail() -> None:
+    verdict = classify(mail("Nog steeds geen reactie op onderstaand verzoek.", subject="Re: verzoek",
+                            quoted="Verwijder al mijn gegevens uit uw systemen."))
+    assert verdict.types == ("erasure",)
+    assert any("(in quoted)" in line for line in verdict.evidence)
+
+
+@pytest.mark.parametrize("text", ["Ik trek mijn verzoek in.", "I withdraw my request.",
+                                  "Ich ziehe meinen Antrag zurück."])
+def test_withdrawal(text: str) -> None:
+    verdict = classify(mail(text))
+    assert verdict.withdrawal and not verdict.is_request
+
+
+def test_authority_letter_is_surfaced_not_a_request() -> None:
+    verdict = classify(mail("In het kader van een strafrechtelijk onderzoek vorderen wij gegevens van uw klant.",
+                            sender="recherche@politie.nl"))
+    assert verdict.authority and not verdict.is_request
+
+
+def test_machine_mail_is_never_a_request() -> None:
+    verdict = classify(mail("Ik ben afwezig.", subject="Automatisch antwoord: inzage",
+                            quoted="Ik wil inzage in mijn gegevens", headers=(("Auto-Submitted", "auto-replied"),)))
+    assert verdict.auto_generated and not verdict.is_request and verdict.evidence
+
+
+def test_evidence_names_the_deciding_phrase() -> None:
+    verdict = classify(mail("Graag al mijn gegevens verwijderen."))
+    assert any("erasure" in line and "verwijderen" in line for line in verdict.evidence)
+
+
+def test_negation_and_context_are_explained() -> None:
+    verdict = classify(mail("Ik wil niet dat u mijn gegevens verwijdert."))
+    assert not verdict.is_request
+    assert any("negated" in line for line in verdict.evidence)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ik wil graag weten welke gegevens jullie van mij hebben.", "nl"),
+    ("Please tell me what data you hold about me.", "en"),
+    ("Bitte teilen Sie mir mit, welche Daten Sie über mich haben.", "de"),
+    ("Je voudrais savoir quelles données vous avez sur moi.", "fr"),
+    ("ok", "de"),
+])
+def test_language(text: str, language: str) -> None:
+    assert detect_language(text, "de") == language
+
+
+def test_reply_language_follows_own_words_not_the_quote() -> None:
+    verdict = classify(mail("Please delete all my data.", quoted="Beste klant, hartelijk dank voor uw bestelling."),
+                       default_language="nl")
+    assert verdict.language == "en"
