@@ -54,11 +54,11 @@ class App:
         if cfg.backend == "imap":
             from mailbot.backends.imap import ImapMailbox
 
-            return ImapMailbox(cfg, self.state, since=since, token_provider=self._token_provider(cfg.oauth, "imap"))
+            return ImapMailbox(cfg, self.state, since=since)
         if cfg.backend == "graph":
             from mailbot.backends.graph import GraphMailbox
 
-            return GraphMailbox(cfg, self.state, since=since, token_provider=self._token_provider(cfg.oauth, "graph"))
+            return GraphMailbox(cfg, self.state, since=since)
         from mailbot.backends.ews import EwsMailbox
 
         return EwsMailbox(cfg, self.state, since=since)
@@ -72,16 +72,11 @@ class App:
         if cfg.backend == "smtp":
             from mailbot.backends.smtp import SmtpTransport
 
-            return SmtpTransport(cfg, token_provider=self._token_provider(cfg.oauth, "smtp"))
+            return SmtpTransport(cfg)
         if cfg.backend == "graph":
             from mailbot.backends.graph import GraphTransport
 
-            return GraphTransport(cfg, token_provider=self._token_provider(cfg.oauth, "graph"))
+            return GraphTransport(cfg)
         from mailbot.backends.ews import EwsTransport
 
         return EwsTransport(cfg)
-
-    def _token_provider(self, oauth: object, purpose: str) -> object | None:
-        from mailbot.backends.oauth import provider_for
-
-        return provider_for(oauth, purpose)

@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     q = ss.add_parser("add")
     q.add_argument("name")
     q.add_argument("--role", choices=("staff", "approver"), required=True)
+    q.add_argument("--email", default="", help="where approvers get the daily due-soon alert")
     ss.add_parser("list")
     q = ss.add_parser("disable")
     q.add_argument("name")
@@ -266,18 +267,19 @@ def _show(data: dict[str, Any]) -> str:
 
 
 def _decide(app: Any, session: Any, request: Any, args: argparse.Namespace) -> int:
+    """The staff decisions of the desk; on the command line there is no preview, so mail goes out at once."""
     from mailbot import decisions
 
+    common = (session, app.settings, app.composer, request, args.by)
     actions: dict[str, Callable[[], Any]] = {
-        "approve": lambda: decisions.approve(session, app, request, by=args.by),
-        "reject": lambda: decisions.reject(session, app, request, by=args.by, reason=args.reason),
-        "verify": lambda: decisions.verify_identity(session, app, request, by=args.by),
-        "unflag": lambda: decisions.unflag(session, app, request, by=args.by),
-        "discard": lambda: decisions.discard(session, app, request, by=args.by),
-        "extend": lambda: decisions.extend(session, app, request, by=args.by, months=args.months,
-                                           reason=args.reason),
-        "complete": lambda: decisions.complete(session, app, request, by=args.by),
-        "withdraw": lambda: decisions.withdraw(session, app, request, by=args.by),
+        "approve": lambda: decisions.approve(*common),
+        "reject": lambda: decisions.reject(*common, args.reason, send=True),
+        "verify": lambda: decisions.verify_identity(*common),
+        "unflag": lambda: decisions.unflag(*common),
+        "discard": lambda: decisions.discard(*common),
+        "extend": lambda: decisions.extend(*common, months=args.months, reason=args.reason, send=True),
+        "complete": lambda: decisions.complete(*common, send=True),
+        "withdraw": lambda: decisions.withdraw(*common),
     }
     try:
         actions[args.action]()
@@ -362,17 +364,20 @@ def cmd_staff(args: argparse.Namespace) -> int:
     app = _app(args)
     try:
         if args.action == "list":
-            print(accounts.render_list(app))
+            staff = accounts.list_accounts(app.engine)
+            rows = [("NAME", "ROLE", "EMAIL", "ACTIVE")] + [
+                (s.name, s.role, s.email or "-", "no" if s.disabled else "yes") for s in staff]
+            print(_table(rows) if staff else "No desk accounts yet: mailbot staff add NAME --role approver")
         elif args.action == "disable":
-            accounts.disable(app, args.name)
+            accounts.disable(app.engine, args.name)
             print(f"{args.name}: disabled")
         else:
             password = _read_password()
             if args.action == "add":
-                accounts.add(app, args.name, args.role, password)
+                accounts.add(app.engine, args.name, args.role, password, email=args.email)
                 print(f"{args.name}: added as {args.role}")
             else:
-                accounts.set_password(app, args.name, password)
+                accounts.set_password(app.engine, args.name, password)
                 print(f"{args.name}: password changed")
     except accounts.AccountError as exc:
         raise Failure(str(exc)) from None
@@ -394,7 +399,7 @@ def _read_password() -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mailbot.desk.server import serve
+    from mailbot.desk import serve
 
     app = _app(args)
     serve(app, host=args.host or app.settings.desk.host, port=args.port or app.settings.desk.port)

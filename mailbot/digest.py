@@ -27,7 +27,7 @@ from mailbot import deadlines
 from mailbot.backends.base import Transport
 from mailbot.config import Settings
 from mailbot.register import store
-from mailbot.register.models import Reply, Request, Staff, State
+from mailbot.register.models import Reply, Request, Staff, State, utcnow
 from mailbot.replies import outbox
 from mailbot.replies.compose import type_name
 
@@ -40,7 +40,7 @@ ALERT_KEY = "alert:day:{}"
 class StateLike(Protocol):
     def get(self, name: str) -> str | None: ...
 
-    def set(self, name: str, value: str) -> None: ...
+    def set_if_absent(self, name: str, value: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def due(now: datetime, settings: Settings, state: StateLike) -> bool:
     key, _ = week_slot(now, settings)
     since = state.get(SINCE_KEY)
     if since is None:
-        state.set(SINCE_KEY, key)
+        state.set_if_absent(SINCE_KEY, key)
         return False
     return key > since and state.get(WEEK_KEY.format(key)) is None
 
@@ -193,10 +193,10 @@ def _queue(session: Session, settings: Settings, mail: Mail, kind: str, recipien
 
 
 def approver_addresses(session: Session, settings: Settings) -> list[str]:
-    """Approvers whose account name is an address; else the digest recipients (Staff has no address field)."""
-    names = session.exec(select(Staff.name).where(Staff.role == "approver", Staff.disabled.is_(False))).all()
-    found = sorted(n for n in names if "@" in n)
-    return found or list(settings.digest.recipients)
+    """Approvers with an address (`mailbot staff add --email`); else the digest recipients."""
+    found = session.exec(select(Staff.email).where(Staff.role == "approver", Staff.disabled.is_(False),
+                                                   Staff.email != "")).all()
+    return sorted(found) or list(settings.digest.recipients)
 
 
 def queue_digest(session: Session, settings: Settings, now: datetime, *, week: str | None = None) -> int:
@@ -246,16 +246,17 @@ def _once(app: Any, work: Any) -> int:
     return count
 
 
-def send_now(app: Any, transport: Transport, now: datetime) -> int:
+def send_now(app: Any, transport: Transport, now: datetime | None = None) -> int:
     """`mailbot digest --send`: an extra digest at once; the weekly schedule is not affected."""
+    now = now or utcnow()
     count = _once(app, lambda s: queue_digest(s, app.settings, now))
     outbox.drain(app.engine, app.settings, transport)
     return count
 
 
-def preview(app: Any, now: datetime) -> str:
+def preview(app: Any, now: datetime | None = None) -> str:
     """`mailbot digest --preview`: the text version as it would be sent now."""
     with app.session() as session:
-        mail = build(session, app.settings, now)
+        mail = build(session, app.settings, now or utcnow())
     return f"Subject: {mail.subject}\n\n{mail.text}"
 

@@ -71,7 +71,7 @@ class Graph:
                 return Reply(status, recording(f"graph/{name}.json"), {"Retry-After": "0"})
             token = request.query.get("$deltatoken", [""])[0]
             if token == "round2":
-                return page("delta-next-round").__class__(200, {"value": [], "@odata.deltaLink": request.path})
+                return Reply(200, {"value": [], "@odata.deltaLink": responder.base_url + request.path})
             if token:
                 return page("delta-next-round")
             if "$skiptoken" in request.query:
@@ -112,9 +112,10 @@ class Graph:
             return Reply(status, b"" if status == 202 else {"error": {"code": "x", "message": "y"}})
 
     def mailbox(self, cursor: Cursor, **extra: Any) -> GraphMailbox:
+        since = extra.pop("since", None)
         settings = MailboxSettings(backend="graph", graph_url=f"{self.r.base_url}/v1.0", poll_seconds=1,
                                    timeout_seconds=5, **extra)
-        return GraphMailbox(settings, cursor, token_provider=Tokens(), since=extra.pop("since", None))
+        return GraphMailbox(settings, cursor, token_provider=Tokens(), since=since)
 
     def transport(self, tokens: Tokens | None = None) -> GraphTransport:
         settings = OutgoingSettings(backend="graph", graph_url=f"{self.r.base_url}/v1.0")

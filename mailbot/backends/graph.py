@@ -151,7 +151,7 @@ class GraphMailbox:
             self._outage_since = None
         return response
 
-    def _first_link(self, since: datetime | None) -> tuple[str, dict[str, str]]:
+    def _first_link(self, since: datetime | None) -> tuple[str, dict[str, str] | None]:
         url = f"{self._graph.user_path}/mailFolders/{quote(self._folder)}/messages/delta"
         params = {"$select": "id,receivedDateTime,internetMessageId"}
         if since is not None:
@@ -160,8 +160,10 @@ class GraphMailbox:
 
     def fetch_new(self) -> Iterator[InboundMail]:
         headers = {"Prefer": f'odata.maxpagesize={PAGE_SIZE}, IdType="ImmutableId"'}
+        url: str
+        params: dict[str, str] | None  # None: the link carries its own query (httpx would replace it)
         if self._delta:
-            url, params = self._delta, {}
+            url, params = self._delta, None
         else:
             url, params = self._first_link(self._since)
         self._uncommitted = set()
@@ -190,7 +192,7 @@ class GraphMailbox:
                 if mail is not None:
                     self._uncommitted.add(mail.key)
                     yield mail
-            params = {}
+            params = None
             if "@odata.nextLink" in page:
                 url = page["@odata.nextLink"]
                 continue

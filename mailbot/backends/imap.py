@@ -12,7 +12,6 @@ from __future__ import annotations
 import imaplib
 import json
 import logging
-import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -345,5 +344,5 @@ class ImapMailbox:
 def _quietly(action: Callable[[], Any]) -> None:
     try:
         action()
-    except (*CONNECTION_ERRORS, IMAPClientError, socket.timeout):
+    except (TimeoutError, *CONNECTION_ERRORS, IMAPClientError):
         pass

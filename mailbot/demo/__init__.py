@@ -70,10 +70,13 @@ def _demo(app: App, serve: bool) -> int:
     if not serve:
         return 0
     from mailbot.desk import accounts
-    from mailbot.desk.server import serve as serve_desk
+    from mailbot.desk import serve as serve_desk
 
     password = secrets.token_urlsafe(9)
-    accounts.ensure_demo_account(app, "demo", password)
+    try:
+        accounts.add(app.engine, "demo", "approver", password)
+    except accounts.AccountError:  # a demo run before: give the account a fresh password
+        accounts.set_password(app.engine, "demo", password, role="approver")
     print(f"\nStaff desk: http://{settings.desk.host}:{settings.desk.port}/  (log in as demo / {password}; "
           "Ctrl-C stops)")
     serve_desk(app, host=settings.desk.host, port=settings.desk.port)

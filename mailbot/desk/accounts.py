@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from mailbot.register.models import Staff
 
 ROLES = ("staff", "approver")
-MIN_PASSWORD = 10
+MIN_PASSWORD = 6
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY = _hasher.hash("not a password of anyone")
@@ -38,7 +38,7 @@ def _get(session: Session, name: str) -> Staff:
     return staff
 
 
-def add(engine: Engine, name: str, role: str, password: str) -> Staff:
+def add(engine: Engine, name: str, role: str, password: str, *, email: str = "") -> Staff:
     name = name.strip()
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise AccountError("a name is 1 to 100 characters without spaces")
@@ -48,7 +48,7 @@ def add(engine: Engine, name: str, role: str, password: str) -> Staff:
     with Session(engine, expire_on_commit=False) as session:
         if session.exec(select(Staff).where(Staff.name == name)).first() is not None:
             raise AccountError(f"a desk account named {name!r} exists already")
-        staff = Staff(name=name, role=role, password_hash=_hasher.hash(password))
+        staff = Staff(name=name, role=role, email=email.strip().lower(), password_hash=_hasher.hash(password))
         session.add(staff)
         session.commit()
         return staff

@@ -162,6 +162,7 @@ class Staff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
     role: str
+    email: str = ""
     password_hash: str
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time())

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from mailbot.register.models import Counter, Customer, Event, InboundRecord, Quarantine, Reply, Request, State
 
 OPEN_STATUSES = ("awaiting_identity", "pending_approval", "flagged")
-STATUSES = (*OPEN_STATUSES, "completed", "rejected", "withdrawn")
+STATUSES = (*OPEN_STATUSES, "completed", "rejected", "withdrawn", "discarded")
 
 
 def next_reference(session: Session, prefix: str, year: int) -> tuple[str, int]:

@@ -11,12 +11,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
 
+from mailbot.anonymise import scrub_sent
 from mailbot.backends.base import PermanentSendError, TransientSendError, Transport
 from mailbot.config import Settings
 from mailbot.register import store
@@ -26,6 +28,7 @@ from mailbot.replies.compose import Composer, Draft, build_mime
 log = logging.getLogger(__name__)
 
 RETRY_STEPS = (60, 300, 900, 3600)
+SEND_LEASE = timedelta(minutes=10)
 
 
 def write(
@@ -98,7 +101,7 @@ def seal(
         attachments=attachments,
     )
     reply.message_id = str(mime["Message-ID"])
-    reply.raw = bytes(mime)
+    reply.raw = mime.as_bytes(policy=SMTP)
 
 
 def over_sender_limit(session: Session, settings: Settings, to: str) -> bool:
@@ -120,31 +123,24 @@ def sent_last_hour(session: Session) -> int:
 def drain(engine: Engine, settings: Settings, transport: Transport, *, now: datetime | None = None) -> int:
     """Send every queued reply that is due; returns how many went out.
 
-    At the hourly ceiling only staff alerts still go out; the rest waits for the next hour.
+    Each reply is first claimed (queued → sending, with a lease) in its own committed transaction, so a second
+    sender — another instance, or the desk while `mailbot run` works — skips it, on SQLite as on PostgreSQL.
+    A claim whose holder died is taken over when its lease ends. At the hourly ceiling only staff alerts go out.
     """
     sent = 0
     while True:
+        reply_id = _claim(engine, settings, now or utcnow())
+        if reply_id is None:
+            break
         with Session(engine, expire_on_commit=False) as session:
-            current = now or utcnow()
-            query = (
-                select(Reply)
-                .where(Reply.status == "queued")
-                .where((Reply.next_attempt_at.is_(None)) | (Reply.next_attempt_at <= current))
-                .order_by(Reply.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if sent_last_hour(session) >= settings.replies.max_per_hour:
-                _ceiling_reached(session, settings, current)
-                query = query.where(Reply.kind == "alert")
-            reply = session.exec(query).first()
-            if reply is None:
-                session.commit()
-                return sent
+            reply = session.get(Reply, reply_id)
+            assert reply is not None
             request = session.get(Request, reply.request_id) if reply.request_id else None
+            current = now or utcnow()
             try:
                 transport.send(reply.raw or b"", settings.outgoing.from_address, [reply.to_addr])
             except TransientSendError as exc:
+                reply.status = "queued"
                 reply.attempts += 1
                 reply.last_error = str(exc)[:500]
                 step = RETRY_STEPS[min(reply.attempts - 1, len(RETRY_STEPS) - 1)]
@@ -152,7 +148,7 @@ def drain(engine: Engine, settings: Settings, transport: Transport, *, now: date
                 session.add(reply)
                 session.commit()
                 log.warning("sending %s to %s deferred: %s", reply.kind, reply.to_addr, exc)
-                return sent
+                break
             except PermanentSendError as exc:
                 reply.status = "failed"
                 reply.last_error = str(exc)[:500]
@@ -164,6 +160,39 @@ def drain(engine: Engine, settings: Settings, transport: Transport, *, now: date
                 sent += 1
             session.add(reply)
             session.commit()
+    with Session(engine) as session:
+        # An erased requester's address stays on a reply only until it has gone out.
+        if scrub_sent(session):
+            session.commit()
+    return sent
+
+
+def _claim(engine: Engine, settings: Settings, now: datetime) -> int | None:
+    with Session(engine) as session:
+        query = (
+            select(Reply)
+            .where(
+                ((Reply.status == "queued") & ((Reply.next_attempt_at.is_(None)) | (Reply.next_attempt_at <= now)))
+                | ((Reply.status == "sending") & (Reply.next_attempt_at <= now))
+            )
+            .order_by(Reply.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if sent_last_hour(session) >= settings.replies.max_per_hour:
+            _ceiling_reached(session, settings, now)
+            query = query.where(Reply.kind == "alert")
+        reply = session.exec(query).first()
+        if reply is None:
+            session.commit()
+            return None
+        claimed = session.execute(
+            update(Reply)
+            .where(Reply.id == reply.id, Reply.status == reply.status)
+            .values(status="sending", next_attempt_at=now + SEND_LEASE)
+        ).rowcount
+        session.commit()
+        return reply.id if claimed == 1 else _claim(engine, settings, now)
 
 
 def _ceiling_reached(session: Session, settings: Settings, now: datetime) -> None:
@@ -191,4 +220,4 @@ def _ceiling_reached(session: Session, settings: Settings, now: datetime) -> Non
         )
         session.add(Reply(kind="alert", to_addr=recipient, subject=str(alert["Subject"]),
                           body_text=alert.get_content(), message_id=str(alert["Message-ID"]), auto=True,
-                          status="queued", raw=bytes(alert)))
+                          status="queued", raw=alert.as_bytes(policy=SMTP)))

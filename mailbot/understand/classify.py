@@ -93,7 +93,10 @@ def _scan(text: str, source: str, factor: float, notes: list[str]) -> list[_Hit]
     hits: list[_Hit] = []
     if not text:
         return hits
-    for rule in lx.RULES:
+    met = lx.SCREEN.met(text)
+    for rule, needs in zip(lx.RULES, lx.SCREEN.needs, strict=False):
+        if not needs <= met:
+            continue
         for found in rule.pattern.finditer(text):
             reason = _blocked(rule, text, found)
             if reason:
@@ -101,7 +104,8 @@ def _scan(text: str, source: str, factor: float, notes: list[str]) -> list[_Hit]
                 continue
             hits.append(_Hit(rule, found.group(0), source, rule.weight * factor))
             break
-    hits.extend(_citations(text, source, factor))
+    if lx.SCREEN.needs[-1] <= met:
+        hits.extend(_citations(text, source, factor))
     return hits
 
 

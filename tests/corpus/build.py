@@ -11,6 +11,7 @@ Flags: ``html`` (an HTML-only phone mail), ``machine`` (machine mail), ``authori
 ``raw`` (the body is a complete mail with its own headers, for machine mail with real-looking headers).
 Headers that vary (Date, Message-ID, mailer) are derived from the id, so a rebuild gives the same bytes.
 Run: ``python tests/corpus/build.py`` — writes tests/corpus/mails/*.eml and tests/corpus/labels.csv.
+Other corpora in the same format call ``build(their_folder)`` (tests/corpus_fresh/build.py).
 """
 
 from __future__ import annotations
@@ -96,14 +97,15 @@ def _entry(head: re.Match[str], lines: list[str]) -> tuple[str, str, str, list[s
     return head.group(1), head.group(2).strip(), head.group(3), flags, "\n".join(lines).strip("\n") + "\n"
 
 
-def main() -> None:
-    out = HERE / "mails"
+def build(here: Path) -> int:
+    """Write ``here/mails/*.eml`` and ``here/labels.csv`` from ``here/src/*.txt``; the number of mails."""
+    out = here / "mails"
     out.mkdir(exist_ok=True)
     for old in out.glob("*.eml"):
         old.unlink()
     rows = []
     for index, (key, types, language, flags, text) in enumerate(
-        e for source in sorted((HERE / "src").glob("*.txt")) for e in entries(source)
+        e for source in sorted((here / "src").glob("*.txt")) for e in entries(source)
     ):
         if "raw" in flags:
             raw = text.replace("\n", "\r\n").encode("utf-8")
@@ -129,11 +131,15 @@ def main() -> None:
             "machine": str("machine" in flags).lower(),
             "split": "check" if index % 5 == 4 else "dev",
         })
-    with (HERE / "labels.csv").open("w", newline="", encoding="utf-8") as handle:
+    with (here / "labels.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{len(rows)} mails written to {out}")
+    return len(rows)
+
+
+def main() -> None:
+    print(f"{build(HERE)} mails written to {HERE / 'mails'}")
 
 
 if __name__ == "__main__":

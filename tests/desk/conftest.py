@@ -13,7 +13,6 @@ import pytest
 import uvicorn
 
 from mailbot.app import App
-from mailbot.backends.smtp import SmtpTransport
 from mailbot.desk import accounts, create_app
 from tests.desk.factory import make_app
 from tests.servers import free_port
@@ -71,17 +70,9 @@ def desk_app(tmp_path: Path, smtp: SmtpServer) -> App:
     return app
 
 
-class CrlfSmtpTransport(SmtpTransport):
-    """Works around a reported bug: sealed replies use bare LF, which smtplib sends unchanged for bytes."""
-
-    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
-        super().send(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), sender, recipients)
-
-
 @pytest.fixture
 def desk(desk_app: App, smtp: SmtpServer) -> Iterator[Desk]:
-    # The SMTP transport built directly: the desk's drain is what is under test, not App's wiring.
-    with Served(create_app(desk_app, transport=lambda: CrlfSmtpTransport(desk_app.settings.outgoing))) as url:
+    with Served(create_app(desk_app)) as url:
         yield Desk(url, desk_app, smtp)
 
 

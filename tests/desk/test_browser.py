@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 from email import policy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,8 +84,6 @@ def test_staff_role_can_draft_but_not_send(desk: Desk, page: Any) -> None:
 
 
 def test_hostile_mail_runs_nothing_in_the_browser(desk: Desk, page: Any) -> None:
-    from pathlib import Path
-
     raw = (Path(__file__).resolve().parents[1] / "mails" / "hostile-html.eml").read_bytes()
     ref = open_request(desk.app, raw=raw)
     dialogs: list[str] = []
