@@ -145,8 +145,9 @@ def main() -> None:
     raw_rate = raw["count"] / raw["seconds"]
     bot_rate = bot["count"] / bot["seconds"]
     print(json.dumps({"raw": raw, "mailbot": bot}, indent=1))
-    print(f"raw FETCH BODY.PEEK[] + parse: {raw_rate:8.0f} mails/s  ({raw['count']} mails, peak {raw['peak_mb']:.0f} MB)")
-    print(f"mailbot ImapMailbox + parse:   {bot_rate:8.0f} mails/s  ({bot['count']} mails, peak {bot['peak_mb']:.0f} MB)")
+    rows = (("raw FETCH BODY.PEEK[] + parse", raw_rate, raw), ("mailbot ImapMailbox + parse", bot_rate, bot))
+    for name, rate, run in rows:
+        print(f"{name:30} {rate:8.0f} mails/s  ({run['count']} mails, peak {run['peak_mb']:.0f} MB)")
     print(f"parser on both sides: {PARSER}")
     print(f"ratio {bot_rate / raw_rate:.2f} (target ≥ 0.5); RSS every 2000 mails: {bot['rss_mb_every_2000']}")
 

@@ -45,9 +45,12 @@ def mailbox_identity(app: App) -> str:
 
 
 def default_since(app: App) -> datetime:
-    """The moment mailbot first saw this mailbox: older mail is never answered."""
+    """The moment mailbot first saw this mailbox: older mail is never answered.
+
+    Whole seconds, because IMAP INTERNALDATE has no finer grain: mail arriving in the same second counts as new.
+    """
     name = f"first-seen:{mailbox_identity(app)}"
-    now = utcnow().isoformat()
+    now = utcnow().replace(microsecond=0).isoformat()
     if app.state.set_if_absent(name, now):
         log.info("first start on %s: mail that arrived before %s will not be answered", name, now)
     return datetime.fromisoformat(app.state.get(name) or now)

@@ -71,7 +71,8 @@ class Graph:
                 return Reply(status, recording(f"graph/{name}.json"), {"Retry-After": "0"})
             token = request.query.get("$deltatoken", [""])[0]
             if token == "round2":
-                return Reply(200, {"value": [], "@odata.deltaLink": responder.base_url + request.path})
+                link = f"{responder.base_url}{request.path}?$deltatoken=round2"
+                return Reply(200, {"value": [], "@odata.deltaLink": link})
             if token:
                 return page("delta-next-round")
             if "$skiptoken" in request.query:

@@ -147,3 +147,13 @@ def test_salt_is_made_once(engine: Engine) -> None:
     with Session(engine) as session:
         assert store.salt(session) == first
     assert store.address_hash("A@x.nl", first) == store.address_hash("a@x.nl ", first)
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []

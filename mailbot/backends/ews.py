@@ -202,9 +202,9 @@ class EwsTransport:
             raise PermanentSendError(str(exc)) from exc
         except Exception as exc:
             if is_transient(exc):
-                raise TransientSendError(f"EWS {self.settings.ews_url}: {exc}") from exc
+                raise TransientSendError(f"EWS {self.settings.ews_url}: {type(exc).__name__}: {exc}") from exc
             if isinstance(exc, ews_errors.EWSError):
-                raise PermanentSendError(f"EWS {self.settings.ews_url}: {exc}") from exc
+                raise PermanentSendError(f"EWS {self.settings.ews_url}: {type(exc).__name__}: {exc}") from exc
             raise
 
     def close(self) -> None:

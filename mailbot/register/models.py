@@ -115,6 +115,7 @@ class Reply(SQLModel, table=True):
     status: str = Field(index=True)
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     attempts: int = 0
+    claimed_by: str = ""
     last_error: str = ""
     next_attempt_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time())

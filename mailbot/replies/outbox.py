@@ -8,6 +8,8 @@ the mark is the only window for a repeat, and it is milliseconds wide. On Postgr
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -167,14 +169,32 @@ def drain(engine: Engine, settings: Settings, transport: Transport, *, now: date
     return sent
 
 
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _abandoned(claimed_by: str) -> bool:
+    """A claim left by a process of this host that no longer runs (killed mid-send): take it over at once."""
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _claim(engine: Engine, settings: Settings, now: datetime) -> int | None:
     with Session(engine) as session:
+        due = (Reply.status == "queued") & ((Reply.next_attempt_at.is_(None)) | (Reply.next_attempt_at <= now))
+        stale = [r.id for r in session.exec(select(Reply).where(Reply.status == "sending")).all()
+                 if (r.next_attempt_at and r.next_attempt_at <= now) or _abandoned(r.claimed_by)]
         query = (
             select(Reply)
-            .where(
-                ((Reply.status == "queued") & ((Reply.next_attempt_at.is_(None)) | (Reply.next_attempt_at <= now)))
-                | ((Reply.status == "sending") & (Reply.next_attempt_at <= now))
-            )
+            .where(due | Reply.id.in_(stale))
             .order_by(Reply.id)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -188,8 +208,8 @@ def _claim(engine: Engine, settings: Settings, now: datetime) -> int | None:
             return None
         claimed = session.execute(
             update(Reply)
-            .where(Reply.id == reply.id, Reply.status == reply.status)
-            .values(status="sending", next_attempt_at=now + SEND_LEASE)
+            .where(Reply.id == reply.id, Reply.status == reply.status, Reply.claimed_by == reply.claimed_by)
+            .values(status="sending", claimed_by=_owner(), next_attempt_at=now + SEND_LEASE)
         ).rowcount
         session.commit()
         return reply.id if claimed == 1 else _claim(engine, settings, now)

@@ -45,6 +45,9 @@ _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
 _QUOTED_FACTOR = 1.0
 _AUTHORITY_THRESHOLD = 1.8
+_REQUEST_KINDS = frozenset(REQUEST_TYPES)
+_AUTHORITY_KIND = frozenset({"authority"})
+_ALL_KINDS = frozenset(rule.kind for rule in lx.RULES)
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,15 @@ def _blocked(rule: lx.Rule, text: str, found: re.Match[str]) -> str | None:
     return None
 
 
-def _scan(text: str, source: str, factor: float, notes: list[str]) -> list[_Hit]:
+def _scan(text: str, source: str, factor: float, notes: list[str],
+          kinds: frozenset[str] = _ALL_KINDS) -> list[_Hit]:
+    """The rules of ``kinds`` that match ``text``, each once (its first match that is not negated)."""
     hits: list[_Hit] = []
     if not text:
         return hits
     met = lx.SCREEN.met(text)
     for rule, needs in zip(lx.RULES, lx.SCREEN.needs, strict=False):
-        if not needs <= met:
+        if rule.kind not in kinds or not needs <= met:
             continue
         for found in rule.pattern.finditer(text):
             reason = _blocked(rule, text, found)
@@ -104,7 +109,7 @@ def _scan(text: str, source: str, factor: float, notes: list[str]) -> list[_Hit]
                 continue
             hits.append(_Hit(rule, found.group(0), source, rule.weight * factor))
             break
-    if lx.SCREEN.needs[-1] <= met:
+    if "access" in kinds and lx.SCREEN.needs[-1] <= met:
         hits.extend(_citations(text, source, factor))
     return hits
 
@@ -146,14 +151,14 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
     """The verdict on one mail; ``default_language`` when the sender's words are too few to tell."""
     own_raw = msg.text.strip()
     subject_raw, is_reply, is_forward = _subject_parts(msg.subject or "")
-    language = detect_language(own_raw if len(own_raw) >= 20 else f"{subject_raw} {own_raw}", default_language)
-
-    notes: list[str] = []
     own = _prepare(own_raw)
     subject = _prepare(subject_raw)
+    language = detect_language(own if len(own_raw) >= 20 else f"{subject} {own}", default_language)
+
+    notes: list[str] = []
     machine = detect_machine(msg)
     if machine:
-        authority, _, _, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, []))
+        authority, _, _, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, [], _AUTHORITY_KIND))
         return Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
                               authority=authority)
 
@@ -163,7 +168,7 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
     own_is_bare = len(own) < 40 and not any(h.rule.kind in REQUEST_TYPES for h in hits)
     if quoted and (lx.FOLLOW_UP.search(own) or (is_forward and own_is_bare)):
         notes.append("the sender's own words point at the quoted mail")
-        hits += [h for h in _scan(quoted, "quoted", _QUOTED_FACTOR, notes) if h.rule.kind in REQUEST_TYPES]
+        hits += _scan(quoted, "quoted", _QUOTED_FACTOR, notes, _REQUEST_KINDS)
     return _verdict(msg, hits, notes, language, own)
 
 

@@ -58,7 +58,7 @@ ACCOUNT = (
 DELETE = (
     r"verwijder\w*|verwijdr\w*|verwyder\w*|wis|wist|gewist|vernietig\w*|deleten?|delete[ds]?|delte|"
     r"deleet|erase[ds]?|remove[ds]?|wipe|destroy|purge|losch\w*|loesch\w*|entfern\w*|vernicht\w*|supprim\w*|"
-    r"effac\w*|opruimen|weghalen|weg\s+te\s+halen"
+    r"effac\w*|opruimen|weghalen|weg\s+te\s+halen|schrap\w*|geschrapt"
 )
 CLOSE = (
     r"opheffen|hef|opzeggen|zeg|sluit|sluiten|afsluiten|beeindig\w*|stopzetten|close|closing|cancel|terminate|deactivate|"
@@ -72,7 +72,7 @@ CHANGE = (
     r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate"
 )
 PERSONAL_FIELD = (
-    r"naam|achternaam|voornaam|adres|woonadres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
+    r"naam|achternaam|voornaam|\w*adres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
     r"mobiele\snummer|06-?nummer|e-?mailadres|mailadres|geboortedatum|name|surname|last\sname|first\sname|"
     r"address|phone(?:\snumber)?|mobile(?:\snumber)?|e-?mail\saddress|date\sof\sbirth|postcode|zip\scode|"
     r"nachname|vorname|anschrift|adresse|wohnadresse|telefonnummer|handynummer|geburtsdatum|nom|prenom|"
@@ -85,7 +85,8 @@ WRONG = (
     r"oude|still\sthe\sold|noch\sdie\salte"
 )
 RECORDS = (
-    r"administratie|systeem|systemen|bestand|klantenbestand|database|databank|records|system|systems|files|"
+    r"administratie|systeem|systemen|bestand|bestanden|klantenbestand|database|databank|databases|records|system|"
+    r"systems|files|mailbestand|adressenbestand|klantenlijst|"
     r"database|crm|klantgegevens|klantprofiel|kundendaten|datenbank|kartei|kundendatei|system|fichier|"
     r"base\sde\sdonnees|account|profiel|profile|konto|kundenkonto|compte|bij\sjullie|bij\su|bekend"
 )
@@ -93,7 +94,8 @@ FILE_FORMAT = (
     r"csv|excel|xlsx?|json|xml|spreadsheet|machineleesba\w*|machine[-\s]?readable|maschinenlesba\w*|"
     r"gestructureerd\w*|structured|strukturiert\w*|gangig\w*|(?:digitaal|elektronisch|digitale|"
     r"elektronische)\sbestand|(?:in|als)\s(?:een\s)?(?:\w+\s)?bestand|(?:in|as)\sa\s(?:\w+\s)?file|"
-    r"(?:als|in\seiner)\s(?:\w+\s)?datei|\w+-datei|(?:sous\sforme\sde|dans\sun)\sfichier|export\w*|zip"
+    r"(?:als|in\seiner)\s(?:\w+\s)?datei|\w+-datei|(?:sous\sforme\sde|dans\sun)\sfichier|export\w*|zip|"
+    r"(?:in|als|as)\s(?:a|an|een|einem|ein)\s(?:\w+\s){0,2}?(?:format|formaat|formát)"
 )
 ELSEWHERE = (
     r"andere|ander|another|new|nieuwe|other|anderen|andere[nmr]?|neue[nmr]?|autre|nouveau|nouvel|concurrent|"
@@ -116,11 +118,19 @@ KEEP = (
     r"onservez)"
 )
 STOP_USE = (
-    r"(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?("
+    r"(?:niet|not|nicht|no\slonger|ne\splus|geen|don't|dont|do\snot|never|nooit|kein\w*)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?("
     r"?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*"
     r")|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet"
     r"|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|"
     r"(?:blokkeer|block|sperr)\w*"
+)
+
+# "For now" and "until it is settled": a pause, which makes "stop using my data" a restriction.
+UNTIL = (
+    r"totdat|tot\sdat|tot\s(?:het|dit|dat|de|die|alles|mijn|m'n|deze)\s(?:\w+\s){0,3}?(?:is|zijn|wordt)|zolang|"
+    r"until|till|unless\sand\suntil|bis(?=\s(?:\w+\s){0,4}?(?:ist|sind|wurde|wird|geklart|geklaert))|solange|"
+    r"jusqu'a|pending|in\safwachting|voorlopig|vooralsnog|tijdelijk|for\snow|for\sthe\stime\sbeing|"
+    r"temporarily|vorerst|vorlaufig|vorubergehend|einstweilen|pour\sl'instant|temporairement"
 )
 
 # Negation or a conditional in the same clause, just before a match.
@@ -163,8 +173,9 @@ def _rules() -> list[Rule]:
         r"keep|store|stored|process\w*|collected|haben|speicher\w*|gespeichert|verarbeit\w*|vorliegen|liegen|"
         r"avez|detenez|conservez|traitez)")
     add("access", "asks for a copy or overview of their data", 1.0,
-        near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst|copy|overview|list|summary|"
-             r"printout|kopie|ubersicht|aufstellung|auflistung|liste|copie|releve|export",
+        near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst(?=\s(?:van|met))|copy|overview|"
+             r"list(?=\s(?:of|with))|summary|printout|ubersicht|aufstellung|auflistung|liste(?=\s(?:der|mit|de))|"
+             r"releve|export",
              rf"(?:{MY}|alle|all|alle\s|toutes|al|de|die|der|the|des|les)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?"
              rf"(?:(?:persoonlijke|personal|personlichen|gespeicherten)\s)?(?:{DATA})", 3, both=False),
         yields_to="portability")
@@ -174,7 +185,7 @@ def _rules() -> list[Rule]:
              r"senden|zusenden|zukommen|ubermitt\w*|erhalten|sehen|einsehen|einsicht|envoyer|recevoir|"
              r"obtenir|communiquer|consulter",
              rf"(?:{MY}|alle|all|welke|which|what|welche|the|de)\s(?:(?:persoonlijke|personal|personlichen|"
-             r"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), yields_to="portability")
+             rf"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), yields_to="portability")
     add("access", "asks what is stored in the records", 1.0,
         r"(?<!alles\s)(?<!all\s)\bwat\s(?:er\s)?(?:allemaal\s)?(?:over|van)\smij\b|\bwhat\s(?:you|u)\s(?:know|have|hold)\b|"
         r"\bwhat\s(?:information|data|details)\s(?:you|is|are)\b|\bwas\s(?:sie|ihr)\s(?:alles\s)?"
@@ -191,12 +202,17 @@ def _rules() -> list[Rule]:
         near(rf"(?:{PERSONAL_FIELD})\b", WRONG, 4)
         + rf"|\b(?:{WRONG})\s(?:{PERSONAL_FIELD})\b", negation_inside=True)
     add("rectification", "asks to update the records", 0.6,
-        near(CHANGE, rf"(?:in|op|on|im|in\sihrem|dans)\s(?:jullie|uw|your|ihrem|ihren|ihrer|votre|the|het|de)\s"
-             rf"(?:{RECORDS})", 4, both=False))
+        near(CHANGE, rf"(?:in|op|on|im|in\sihrem|dans|bei)\s(?:jullie|uw|your|ihrem|ihren|ihrer|votre|the|het|de|"
+             rf"{MY}|dem|der)\s(?:\w+\s)?(?:{RECORDS})", 4))
+    add("rectification", "says a personal detail has changed", 0.6,
+        rf"\b(?:{PERSONAL_FIELD})\s(?:\w+\s){{0,2}}?(?:is|has|have|are|zijn|ist|hat|sind|a|est)\s(?:\w+\s)?"
+        r"(?:gewijzigd|veranderd|anders|changed|different|geandert|neu|nieuw|new|change)\b|"
+        rf"\b(?:{MY}|onze|our)\s(?:nieuwe|new|neue[rn]?|nouvelle?)\s(?:{PERSONAL_FIELD})\b")
     add("rectification", "asks to correct their data", 1.0,
         near(CHANGE, rf"(?:{MY}|de|die|the)\s(?:persoonlijke\s|personal\s|gespeicherten\s)?(?:{DATA})", 3))
     add("rectification", "says they moved or changed name", 0.6,
-        r"\bben\sverhuisd|\bzijn\sverhuisd|nieuw\sadres|\bi\s(?:have\s|'ve\s)?moved\b|new\saddress|"
+        r"\bben\sverhuisd|\bzijn\sverhuisd|nieuwe?\s\w*adres|\b(?:i|we)\s(?:have\s|'ve\s)?moved\b|"
+        r"new\s(?:\w+\s)?(?:address|adres)|verhuizing|"
         r"\bumgezogen|neue\s(?:adresse|anschrift)|getrouwd|married|geheiratet|nieuwe\sachternaam|new\ssurname|"
         r"nouvelle\sadresse|demenage")
 
@@ -226,7 +242,13 @@ def _rules() -> list[Rule]:
         r"(?:wil|wens|wensen|willen|hoef|hoeven)\s(?:\w+\s){0,2}?(?:niet\slanger|niet\smeer|geen)\s(?:\w+\s){0,3}?"
         r"(?:gebruik|klant|diensten|services)|geen\sklant\smeer|"
         r"(?:no\slonger|don't|do\snot|not)\s(?:\w+\s)?(?:want|wish|intend)\s(?:\w+\s){0,2}?(?:to\s)?"
-        r"(?:use|be\s(?:a|your)\s(?:\w+\s)?customer|do\sbusiness)|no\slonger\s(?:\w+\s)?(?:a|your)\scustomer|"
+        r"(?:use\b|be\s(?:a|your)\s(?:\w+\s)?customer|do\sbusiness)|no\slonger\s(?:\w+\s)?(?:a|your)\scustomer|"
+        r"(?:diensten|dienstverlening|services|dienste|leistungen)\s(?:\w+\s){0,2}?(?:niet\s(?:meer|langer)|"
+        r"nicht\smehr|no\slonger|anymore)\s(?:\w+\s)?(?:nodig|needed|notig|gebruiken|nutzen|brauche\w*)|"
+        r"\b(?:i|we)\s(?:\w+\s)?(?:no\slonger|don't|do\snot)\s(?:\w+\s)?(?:use|need|require)\s"
+        r"(?:your|the)\s(?:\w+\s)?services|"
+        r"(?:uitschrijven|afmelden|abmelden|desinscrire)\s(?:\w+\s)?(?:als|as|als\s|comme)\s?(?:klant|customer|"
+        r"kunde|client)|"
         r"stop\sbeing\s(?:a|your)\scustomer|"
         r"(?:mochte|will|wollen|mochten)\s(?:\w+\s){0,3}?(?:nicht\smehr|kein\w*)\s(?:\w+\s){0,3}?"
         r"(?:kunde|kundin|nutzen|verwenden|dienste|leistungen|in\sanspruch)|nicht\smehr\s(?:ihr\s)?kunde|"
@@ -241,8 +263,21 @@ def _rules() -> list[Rule]:
         r"(?:weg|verwijderd|verwijderen|opgeheven|opheffen|gewist|wissen|deleted|removed|closed|erased|geloscht|"
         r"loschen|entfernt|gekundigt|supprime\w*)\b")
     add("erasure", "asks to be removed from the records (object first)", 1.1,
-        rf"\b(?:mij|me|mich|ons|us)\s(?:\w+\s){{0,1}}?(?:uit|from|aus)\s(?:\w+\s){{0,2}}?(?:{RECORDS}|"
-        rf"klantenbestand|bestand)\s(?:\w+\s){{0,2}}?(?:{DELETE})")
+        rf"\b(?:mij|me|mich|ons|us|(?:{MY})\s(?:\w+\s)?(?:{DATA}|{PERSONAL_FIELD}))\s(?:\w+\s){{0,1}}?"
+        rf"(?:uit|from|aus|van)\s(?:\w+\s){{0,2}}?(?:{RECORDS})\s(?:\w+\s){{0,2}}?(?:{DELETE}|halen|te\shalen|"
+        r"nemen|nehmen|streichen|haalt)\b")
+    add("erasure", "asks to be taken out of the records", 1.1,
+        rf"\b(?:haal|haalt|halen|neem|take|get|nehmen\ssie|nimm|streichen\ssie)\s(?:mij|me|mich|ons|us|"
+        rf"(?:{MY})\s(?:\w+\s)?(?:{DATA}|{PERSONAL_FIELD}))\s(?:\w+\s){{0,2}}?(?:uit|out\sof|off|from|aus)\s"
+        rf"(?:\w+\s){{0,2}}?(?:{RECORDS})\b")
+    add("erasure", "asks to delete a personal detail from the records", 1.0,
+        rf"\b(?:{DELETE})\s(?:(?:{MY}|het|de|the|die|den)\s)?(?:\w+\s)?(?:{PERSONAL_FIELD})\s(?:\w+\s){{0,2}}?"
+        rf"(?:uit|from|aus|van|de)\s(?:\w+\s){{0,2}}?(?:{RECORDS})\b")
+    add("erasure", "asks whether their account or data can go", 1.1,
+        r"\b(?:kan|kunnen|mag|mogen|moet|can|could|kann|konnen|konnten|peut|pourriez)\s(?:u\s|jullie\s|you\s|sie\s|"
+        r"ihr\s)?(?:mijn|m'n|mn|my|mein\w*|mon|mes)\s(?:\w+\s)?(?:klant)?(?:account|acount|profiel|gegevens|"
+        r"data|details|konto|kundenkonto|daten|profile|compte|donnees)\s(?:\w+\s){0,3}?(?:weg|verwijderd|"
+        r"opgeheven|gewist|deleted|removed|closed|erased|geloscht|entfernt|gekundigt|supprime\w*)\b")
     add("erasure", "asks that it all be deleted", 1.0,
         r"\b(?:it|them|alles|all|everything|ze|die|diese|sie|deze|tout|les|dat|das)\s(?:\w+\s){0,3}?(?:deleted|"
         r"erased|removed|verwijderd|gewist|geloscht|entfernt|supprime\w*|efface\w*)\b|"
@@ -268,6 +303,9 @@ def _rules() -> list[Rule]:
              r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",
              rf"(?:{MY}|de|the|die)\s(?:\w+\s)?(?:{DATA}|verwerking|processing|verarbeitung|gebruik)|"
              r"(?:niet|not|nicht|ne\spas)\s(?:\w+\s)?(?:gebruiken|verwerken|use|process|verwenden|verarbeiten)", 4))
+    add("restriction", "stop using it for now or until something is settled", 1.1,
+        rf"(?:{STOP_USE})[^.!?\n]{{0,80}}?\b(?:{UNTIL})\b|\b(?:{UNTIL})\b[^.!?\n]{{0,80}}?(?:{STOP_USE})",
+        negation_inside=True)
     add("restriction", "stop using until a dispute is settled", 0.5,
         r"(?:totdat|tot\sdat|zolang|until|bis|jusqu'a|pending|in\safwachting)\s(?:\w+\s){0,5}?(?:opgelost|afgehandeld|duidelijk|"
         r"beoordeeld|uitgezocht|geklaard|resolved|settled|clarified|decided|geklart|entschieden|bearbeitet|"
@@ -278,14 +316,23 @@ def _rules() -> list[Rule]:
         r"overdraagbaarheid|dataportabiliteit|data\s?portabiliteit|portabiliteit|portability|"
         r"datenubertragbarkeit|datenportabilitat|ubertragbarkeit|portabilite", strong=True)
     add("portability", "asks for their data as a file", 1.1,
-        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s)?(?:{DATA})", FILE_FORMAT, 6))
+        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s){{0,4}}?(?:{DATA})", FILE_FORMAT, 10))
+    add("portability", "asks for a file another party can import", 1.1,
+        near(rf"(?:{FILE_FORMAT})|(?:{DATA})",
+             r"import\w*|inlezen|inladen|inlezen|uploaden|upload|hochladen|einlesen|einspielen|importieren|"
+             r"migrer\w*|migrat\w*|migreren", 10, both=False))
+    add("portability", "asks to transfer their data", 1.1,
+        rf"\b(?:transfer\w*|overdragen|draag|overzetten|zet|overbrengen|breng|overhevelen|ubertrag\w*|"
+        rf"transferer|transmettre|migrate|migreren|port)\s(?:\w+\s){{0,2}}?(?:{MY}|all|alle|al|toutes)\s"
+        rf"(?:\w+\s){{0,3}}?(?:{DATA})\b")
     add("portability", "asks to take their data to another provider", 1.1,
         near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s)?(?:{DATA})",
              rf"(?:naar|to|zu|an|auf|vers|a)\s(?:een\s|a\s|einen?\s|un\s|une\s)?(?:{ELSEWHERE})\s?"
              r"(?:partij|aanbieder|leverancier|provider|company|supplier|service|anbieter|dienstleister|"
              r"firma|unternehmen|fournisseur|prestataire|webshop|shop|bedrijf|winkel|platform|software|"
              r"system|systeem|crm)|(?:meenemen|mee\snemen|overzetten|overdragen|overbrengen|mitnehmen|"
-             r"ubertragen|transferer|elsewhere|ergens\sanders|woanders|ailleurs)", 6))
+             r"ubertragen|transferer|elsewhere|ergens\sanders|woanders|ailleurs|overgezet|overgedragen|"
+             r"transferred|ubertragen|ubermittelt)", 6))
 
     # --- objection (art. 21), direct marketing included ---
     add("objection", "the right to object named", 1.3,
@@ -311,26 +358,31 @@ def _rules() -> list[Rule]:
     add("objection", "asks to stop receiving marketing", 1.1,
         r"(?:geen|niet\s(?:meer|langer))\s(?:\w+\s){0,3}?(?:" + NEWSLETTER + r")\s?(?:\w+\s){0,3}?"
         r"(?:meer|ontvangen|sturen|krijgen|hebben)|"
-        r"(?:stop|quit|cease)\s(?:sending|emailing|mailing|spamming|contacting)|"
+        r"(?:stop|quit|cease)\s(?:sending|emailing|mailing|spamming|contacting|calling)|"
+        r"(?:stop|stoppen|ophouden)\s(?:\w+\s)?met\s(?:\w+\s){0,2}?(?:te\s)?(?:mailen|e-?mailen|bellen|benaderen|"
+        r"sturen|spammen)|(?:niet|nooit)\s(?:meer|langer)\s(?:\w+\s)?(?:mailen|e-?mailen|bellen|benaderen)|"
+        r"(?:hort|horen\ssie)\sauf\s(?:\w+\s){0,3}?(?:zu\s)?(?:mailen|schreiben|anzurufen|kontaktieren)|"
         r"(?:don't|do\snot|no\slonger)\s(?:\w+\s)?(?:send|e-?mail|contact)\s(?:me|us)|"
         r"(?:no\smore|don't\swant\s(?:any\s)?(?:more\s)?)(?:\w+\s)?(?:" + NEWSLETTER + r")|"
         r"keine\s(?:\w+\s){0,2}?(?:" + NEWSLETTER + r")\s(?:\w+\s){0,2}?mehr|"
         r"(?:ne\s(?:\w+\s)?plus\s(?:\w+\s)?recevoir|plus\sde\s(?:" + NEWSLETTER + "))")
     add("objection", "wants their data no longer used or processed", 1.0,
         near(rf"(?:{MY})\s(?:\w+\s)?(?:{DATA})",
-             r"(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|anymore\s)?"
+             r"(?<!\bi\s)(?<!\bik\s)(?<!\bwe\s)(?<!\bich\s)(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|anymore\s)?"
              r"(?:\w+\s){0,3}?(?:gebruiken|gebruikt|verwerken|verwerkt|use|used|process\w*|verwenden|verwendet|"
              r"verarbeiten|verarbeitet|nutzen|genutzt|utiliser|traiter)|stop\s(?:using|processing)|"
              r"aufhoren|stoppen", 6), yields_to="restriction", negation_inside=True)
     add("objection", "no use of their data for marketing", 1.1,
-        r"(?:niet|not|nicht|geen|no|ne|keine)\b[^.!?\n]{0,60}?(?:voor|for|fur|zu|pour|a\sdes\sfins\sde)\s(?:\w+\s)?"
-        r"(?:marketing|reclame\w*|werbung|werbezwecke\w*|advertising|promoti\w*|direct\smarketing|profil\w*|"
+        r"(?:niet|not|nicht|geen|no|ne|keine|don't|dont|never|nooit|nie)\b[^.!?\n]{0,60}?(?:voor|for|fur|zu|pour|"
+        r"a\sdes\sfins\sde)\s(?:\w+\s)?(?:\w+\s)?"
+        r"(?:marketing|reclame\w*|werbung|werbezwecke\w*|advertising|ads|adverts|advertenties|promoti\w*|"
+        r"direct\smarketing|profil\w*|targeting|gerichte\sreclame|personalisierte\swerbung|"
         r"prospection|commerciele\sdoeleinden|commercial\spurposes|marketingdoeleinden|marketingzwecke\w*)",
         negation_inside=True)
     add("objection", "a bare unsubscribe", 1.1,
         r"^\W*(?:please\s|graag\s|bitte\s)?(?:unsubscribe|unsubcribe|afmelden|uitschrijven|abmelden|austragen|"
         r"desabonner|desinscrire|stop)(?:\s(?:me|mij|please|aub|a\.u\.b\.|graag|bitte|svp|thanks|bedankt|danke))*"
-        r"\W*$")
+        r"\W*$", yields_to="erasure")
     add("objection", "withdraws consent", 1.0,
         r"(?:trek|trekken)\s(?:\w+\s){0,2}?toestemming\s(?:\w+\s){0,3}?in\b|toestemming\s(?:\w+\s){0,2}?"
         r"in\s?trekken|withdraw\w*\s(?:\w+\s){0,2}?consent|revoke\w*\s(?:\w+\s){0,2}?consent|"
@@ -400,15 +452,21 @@ def _rules() -> list[Rule]:
         r"manage\s(?:your\s)?(?:preferences|subscription)|bekijk\s(?:deze\s)?(?:e-?mail|nieuwsbrief)\s"
         r"(?:online|in\s(?:je|uw)\sbrowser)|im\sbrowser\sansehen|you\sare\sreceiving\sthis")
     add("negative", "phishing or spam", 1.0,
-        r"verify\s(?:your\s)?account|verifieer\s(?:uw|je)\s(?:account|gegevens)|bevestig\s(?:uw|je)\s"
+        r"verify\s(?:your\s)?account|verifieer\s(?:uw|je)\s(?:account|gegevens)|"
+        r"(?:uw|je|your|ihre)\s(?:\w+\s)?(?:gegevens|account|rekening|data|details|konto|daten|identiteit|identity)\s"
+        r"(?:\w+\s){0,2}?(?:te\s|zu\s)?(?:verifi\w*|valideren|verify|confirm|bestatigen|verifizieren)|"
+        r"(?:anders|otherwise|or\selse|sonst|ansonsten)\s(?:\w+\s){0,3}?(?:geblokkeerd|opgeschort|verwijderd|"
+        r"suspended|blocked|deleted|deactivated|gesperrt|geloscht)|bevestig\s(?:uw|je)\s"
         r"(?:account|gegevens|identiteit)\s(?:\w+\s){0,3}?(?:binnen|voor|within)|will\sbe\s(?:suspended|"
         r"deleted|closed|deactivated)|wordt\s(?:\w+\s)?(?:geblokkeerd|verwijderd|opgeschort)\s(?:\w+\s){0,3}?"
         r"(?:binnen|tenzij)|wird\s(?:\w+\s)?(?:gesperrt|geloscht)|bitcoin|crypto|lottery|loterij|"
         r"gewonnen|congratulations|you\shave\swon|seo\sservices|backlinks|guest\spost|"
         r"your\smailbox\s(?:is\s)?(?:full|quota)|mailbox\squota|inheritance|beneficiary")
     add("negative", "writes as the company, not as a data subject", 0.8,
-        r"\b(?:wij|we)\s(?:hebben|have|zullen|will)\s(?:\w+\s){0,3}?(?:uw|your|je)\s(?:gegevens|data|"
-        r"account|order|bestelling)|\bour\sprivacy\s(?:policy|statement|notice)\s(?:has|have)\s|"
+        r"\b(?:wij|we)\s(?:hebben|have|zullen|will|'ve)\s(?:\w+\s){0,5}?(?:uw|your|je)\s(?:\w+\s)?(?:gegevens|data|"
+        r"account|order|bestelling|details|information|informatie|klantnummer|customer\snumber)|"
+        r"\b(?:wij|we)\s(?:hebben|have|'ve)\s(?:\w+\s)?(?:updated|bijgewerkt|aangepast|gewijzigd|changed)\s"
+        r"(?:our|onze|ons)\s(?:records|administratie|systeem|system|bestand)|\bour\sprivacy\s(?:policy|statement|notice)\s(?:has|have)\s|"
         r"\bons\sprivacybeleid\s(?:is|wordt)|unsere\sdatenschutzerklarung")
     return rules
 

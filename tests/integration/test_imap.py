@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import ssl
 import threading
@@ -197,7 +198,7 @@ def test_idle_is_renewed_before_the_servers_limit(dovecot, cursor, monkeypatch):
     finally:
         box.close()
     assert len(starts) >= 4
-    assert all(b - a < 1.5 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a < 1.5 for a, b in itertools.pairwise(starts))
 
 
 def test_polls_when_idle_is_off(dovecot, cursor):
@@ -277,7 +278,7 @@ def test_unreachable_server_raises_after_the_timeout(dovecot, cursor, caplog):
 
 def test_wrong_password_is_a_clear_error(dovecot, cursor):
     box = ImapMailbox(settings_for(dovecot, password="wrong"), cursor)
-    with pytest.raises(BackendError, match="login as info@itsb.nu refused"):
+    with pytest.raises(BackendError, match=r"login as info@itsb\.nu refused"):
         list(box.fetch_new())
 
 

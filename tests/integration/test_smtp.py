@@ -112,7 +112,7 @@ def test_dropped_connections_and_a_stopped_server_are_transient(smtp_server, tra
 
 def test_wrong_password_is_transient_and_names_the_login(smtp_server):
     transport = SmtpTransport(settings_for(smtp_server, password="wrong"))
-    with pytest.raises(TransientSendError, match="login as info@itsb.nu refused: 535"):
+    with pytest.raises(TransientSendError, match=r"login as info@itsb\.nu refused: 535"):
         transport.send(reply(), "info@itsb.nu", ["jan@example.nl"])
     assert smtp_server.messages == []
 

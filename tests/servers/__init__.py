@@ -31,10 +31,7 @@ class Account:
 
 
 def unprivileged_account() -> Account:
-    if os.getuid() != 0:
-        entry = pwd.getpwuid(os.getuid())
-    else:
-        entry = pwd.getpwnam("nobody")
+    entry = pwd.getpwuid(os.getuid()) if os.getuid() != 0 else pwd.getpwnam("nobody")
     return Account(entry.pw_name, entry.pw_uid, entry.pw_gid)
 
 

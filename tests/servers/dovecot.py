@@ -135,7 +135,7 @@ class Dovecot:
         kwargs: dict[str, object] = {}
         if self.account.drops_privileges:
             kwargs = {"user": self.account.uid, "group": self.account.gid, "extra_groups": []}
-        self._process = subprocess.Popen(  # noqa: S603 - fixed binary, our own config
+        self._process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
             **kwargs,  # type: ignore[arg-type]
@@ -235,7 +235,7 @@ class Dovecot:
 
     def uids(self, folder: str = "INBOX") -> list[int]:
         with self.client(folder) as imap:
-            typ, data = imap.uid("SEARCH", "ALL")
+            _, data = imap.uid("SEARCH", "ALL")
             return [int(x) for x in data[0].split()]
 
 

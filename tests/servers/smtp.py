@@ -56,7 +56,7 @@ class Recorder:
         ok = login == self.user and data.password.decode() == self.password
         return AuthResult(success=ok, handled=False, auth_data=data)
 
-    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802 - aiosmtpd's naming
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
         if len(args) > 1:
             blob = args[1]
         else:
@@ -75,14 +75,14 @@ class Recorder:
         await server.challenge_auth(base64.b64encode(b'{"status":"401"}').decode(), encode_to_b64=False)
         return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:  # noqa: N802,E501
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:  # noqa: E501
         if self.behaviour.refuse_code:
             return f"{self.behaviour.refuse_code} refused for the test"
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.behaviour.refuse_data_code:
             return f"{self.behaviour.refuse_data_code} not now"
         login = session.login_data.decode() if isinstance(session.login_data, bytes) else session.login_data
