@@ -1,9 +1,11 @@
 """Backlog ingest through ImapMailbox against a real Dovecot, compared with a bare FETCH BODY.PEEK[] + parse.
 
-    .venv/bin/python -m bench.imap_ingest [--count 20000]
+    .venv/bin/python -m bench.imap_ingest [--count 20000] [--answer]
 
 Prints mails/s for both (target: mailbot at least half the raw rate) and mailbot's resident memory while it
-ingests (target: flat, peak under 200 MB). Each side runs in its own process so the peaks are its own.
+ingests (target: flat, peak under 200 MB). Each side runs in its own process so the peaks are its own. Then the
+whole `mailbot run --once` pass over the same backlog on a first start (every mail recorded in a real SQLite
+register, none answered), and with --answer a pass that opens a request and sends an acknowledgement for each.
 """
 
 from __future__ import annotations
@@ -117,6 +119,49 @@ def mailbot_run(host: str, port: int, user: str, password: str, out: Any) -> Non
              "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 
 
+def pipeline_run(host: str, port: int, user: str, password: str, out: Any, answer: bool = False) -> None:
+    """The whole of `mailbot run --once` on the backlog: fetch, parse, classify, record in a real SQLite register
+    (and with ``answer`` open a request and send the acknowledgement to a folder of .eml files)."""
+    import threading
+    from datetime import UTC, datetime
+
+    from mailbot.app import App
+    from mailbot.config import Settings
+    from mailbot.runner import Runner
+
+    home = Path(tempfile.mkdtemp(prefix="mailbot-bench-bot-"))
+    settings = Settings.model_validate({
+        "mailbox": {"backend": "imap", "host": host, "port": port, "security": "none", "username": user,
+                    "password": password},
+        "outgoing": {"backend": "file", "path": str(home / "outbox")},
+        "database": {"url": f"sqlite:///{home / 'mailbot.db'}"},
+        "replies": {"max_per_hour": 10**9},
+    })
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(1.0):
+            samples.append(round(rss_mb(), 1))
+
+    with App(settings) as app:
+        since = datetime(2000, 1, 1, tzinfo=UTC) if answer else datetime.now(UTC)
+        runner = Runner(app, since=since)
+        threading.Thread(target=sample, daemon=True).start()
+        started = time.perf_counter()
+        report = runner.pass_once()
+        elapsed = time.perf_counter() - started
+        done.set()
+        runner.close()
+    shutil.rmtree(home, ignore_errors=True)
+    out.put({"count": len(report.outcomes), "sent": report.sent, "seconds": elapsed, "rss_mb_each_second": samples,
+             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def pipeline_answering(host: str, port: int, user: str, password: str, out: Any) -> None:
+    pipeline_run(host, port, user, password, out, answer=True)
+
+
 def measure(target: Any, server: Dovecot) -> dict[str, Any]:
     queue: Any = multiprocessing.get_context("spawn").Queue()
     process = multiprocessing.get_context("spawn").Process(
@@ -131,6 +176,8 @@ def measure(target: Any, server: Dovecot) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--answer", action="store_true",
+                        help="also time a pass that answers every mail (a request each; slow: replies are rendered)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="mailbot-bench-"))
     server = Dovecot(root)
@@ -139,6 +186,8 @@ def main() -> None:
         fill(server, args.count)
         raw = measure(raw_run, server)
         bot = measure(mailbot_run, server)
+        first_start = measure(pipeline_run, server)
+        answering = measure(pipeline_answering, server) if args.answer else None
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -150,6 +199,12 @@ def main() -> None:
         print(f"{name:30} {rate:8.0f} mails/s  ({run['count']} mails, peak {run['peak_mb']:.0f} MB)")
     print(f"parser on both sides: {PARSER}")
     print(f"ratio {bot_rate / raw_rate:.2f} (target ≥ 0.5); RSS every 2000 mails: {bot['rss_mb_every_2000']}")
+    for name, run in (("mailbot run --once, first start", first_start), ("mailbot run --once, answering", answering)):
+        if run is None:
+            continue
+        rate = run["count"] / run["seconds"]
+        print(f"{name:30} {rate:8.0f} mails/s  ({run['count']} mails, {run['sent']} sent, peak {run['peak_mb']:.0f} MB,"
+              f" ratio to raw {rate / raw_rate:.2f}); RSS each second: {run['rss_mb_each_second']}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ import fcntl
 import logging
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -22,6 +24,11 @@ from mailbot.register.models import utcnow
 from mailbot.replies import outbox
 
 log = logging.getLogger(__name__)
+
+
+class _StopWaiting(BaseException):
+    """Raised by the signal handler to break out of a blocking wait (IMAP IDLE, a poll sleep); a BaseException,
+    like KeyboardInterrupt, so that no backend's reconnect logic mistakes it for a network error."""
 
 
 class AlreadyRunning(Exception):
@@ -64,6 +71,7 @@ class Runner:
         self._mailbox: Mailbox | None = None
         self._transport: Transport | None = None
         self._stop = False
+        self._waiting = False
         self._lock: IO[str] | None = None
 
     def acquire(self) -> None:
@@ -138,18 +146,31 @@ class Runner:
             try:
                 self.pass_once()
                 backoff = 1.0
-                if not self._stop:
-                    self.mailbox.wait(self.app.settings.mailbox.poll_seconds)
+                self._idle(lambda: self.mailbox.wait(self.app.settings.mailbox.poll_seconds))
             except BackendError as exc:
                 log.warning("mail server problem, retrying in %.0f s: %s", backoff, exc)
                 self._reset()
-                time.sleep(backoff)
+                self._idle(partial(time.sleep, backoff))
                 backoff = min(backoff * 2, 300)
         self.close()
+
+    def _idle(self, wait: Callable[[], object]) -> None:
+        """Wait in a way a stop signal can cut short; a mail being handled is always finished first."""
+        if self._stop:
+            return
+        self._waiting = True
+        try:
+            wait()
+        except _StopWaiting:
+            pass
+        finally:
+            self._waiting = False
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         log.info("signal %d: finishing the current mail, then stopping", signum)
         self._stop = True
+        if self._waiting:
+            raise _StopWaiting
 
     def _reset(self) -> None:
         for part in (self._mailbox, self._transport):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from mailbot.evaluate import load_cases
 from mailbot.mail.message import Message
-from mailbot.understand.classify import classify
+from mailbot.mail.parse import parse
+from mailbot.understand import lexicon
+from mailbot.understand.classify import _prepare, classify
 from mailbot.understand.language import detect_language
+
+CORPORA = [Path(__file__).parent / "corpus", Path(__file__).parent / "corpus_fresh"]
 
 
 def mail(text: str, subject: str = "", quoted: str = "", sender: str = "klant@example.nl",
@@ -30,6 +37,18 @@ def mail(text: str, subject: str = "", quoted: str = "", sender: str = "klant@ex
     ("Verzoek op grond van art. 17 AVG.", ("erasure",)),
     ("Ich berufe mich auf Art. 15 und 20 DSGVO.", ("access", "portability")),
     ("Je souhaite supprimer mon compte et toutes mes données.", ("erasure",)),
+    ("kan mijn account bij jullie weg? gebruik het nooit", ("erasure",)),
+    ("Haal me uit jullie systeem, ik wil niks meer met jullie te maken hebben.", ("erasure",)),
+    ("I'm not a customer any more, so please remove me from your database.", ("erasure",)),
+    ("Ik heb uw diensten niet meer nodig.", ("erasure",)),
+    ("Stuur mij al mijn gegevens toe.", ("access",)),
+    ("Ons factuuradres is gewijzigd, wilt u dit in uw administratie aanpassen?", ("rectification",)),
+    ("Until the dispute is sorted I don't want my data used. Don't delete it though.", ("restriction",)),
+    ("Tot het gecorrigeerd is wil ik dat u mijn gegevens niet verder verwerkt.", ("restriction",)),
+    ("Can you transfer my data to my new IT company?", ("portability",)),
+    ("Please export my order history and account data in a file I can import elsewhere.", ("portability",)),
+    ("Please don't use my purchase history for personalised ads.", ("objection",)),
+    ("Stop met mij te mailen.", ("objection",)),
 ])
 def test_recognises_rights(text: str, types: tuple[str, ...]) -> None:
     verdict = classify(mail(text))
@@ -45,6 +64,8 @@ def test_recognises_rights(text: str, types: tuple[str, ...]) -> None:
     "Your account will be deleted unless you verify your account within 24 hours.",
     "Ik maak bezwaar tegen de factuur van februari.",
     "If I delete my account, can I still download invoices?",
+    "Klik op de link om uw gegevens te bevestigen, anders wordt uw rekening geblokkeerd.",
+    "We have updated our records with your new billing details as requested.",
 ])
 def test_leaves_non_requests_alone(text: str) -> None:
     verdict = classify(mail(text))
@@ -108,3 +129,29 @@ def test_reply_language_follows_own_words_not_the_quote() -> None:
     verdict = classify(mail("Please delete all my data.", quoted="Beste klant, hartelijk dank voor uw bestelling."),
                        default_language="nl")
     assert verdict.language == "en"
+
+
+def _corpus_texts() -> list[str]:
+    texts = []
+    for folder in CORPORA:
+        for case in load_cases(folder):
+            msg = parse((folder / case.file).read_bytes())
+            texts += [_prepare(part) for part in (msg.text, msg.subject, msg.quoted) if part]
+    return texts
+
+
+def test_screen_never_skips_a_pattern_that_matches() -> None:
+    """The speed-up must not change a verdict: a skipped pattern, or a sentence not searched, has no match."""
+    patterns = [rule.pattern for rule in lexicon.RULES] + [lexicon.CITATION]
+    screen = lexicon.SCREEN
+    assert sum(screen.in_sentence) > len(patterns) // 2
+    for text in _corpus_texts():
+        met, sentences = screen.met(text), screen.sentences(text)
+        for pattern, needs, in_sentence in zip(patterns, screen.needs, screen.in_sentence, strict=True):
+            everywhere = [(m.span(), m.group()) for m in pattern.finditer(text)]
+            if everywhere:
+                assert needs <= met, (pattern.pattern[:80], text)
+            if in_sentence:
+                searched = [(m.span(), m.group()) for start, end, there in sentences if needs <= there
+                            for m in pattern.finditer(text, start, end)]
+                assert searched == everywhere, (pattern.pattern[:80], text)

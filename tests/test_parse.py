@@ -632,3 +632,30 @@ def test_html_xml_declaration_with_encoding() -> None:
 def test_html_deep_nesting_does_not_crash() -> None:
     assert html_to_text("<div>" * 100_000 + "diep" + "</div>" * 100_000) in ("", "diep")
     assert html_to_text("<blockquote>" * 50 + "x" + "</blockquote>" * 50) == "> " * 50 + "x"
+
+
+# --- found by fuzzing the fixtures ----------------------------------------------------------------------------
+
+
+def test_charset_label_with_nul() -> None:
+    msg = parse(b'From: a@example.nl\nContent-Type: text/plain; charset="utf\x00-8"\n\nh\xc3\xa9\n')
+    assert msg.text == "hé"
+    assert msg.defects == ("text/plain part: unknown charset 'utf\\x00-8', read as utf-8",)
+
+
+def test_rfc2231_charset_parameter() -> None:
+    msg = parse(b"From: a@example.nl\nContent-Type: text/plain; charset*=us-ascii''utf-8\n\nh\xc3\xa9\n")
+    assert msg.text == "hé"
+
+
+def test_report_part_the_generator_cannot_rewrite_is_still_listed() -> None:
+    # \x1c is a line break to str.splitlines, so the generator sees an embedded header and refuses to write it.
+    raw = (
+        b"From: MAILER-DAEMON@example.nl\nContent-Type: multipart/report; report-type=delivery-status;"
+        b' boundary="b"\n\n--b\nContent-Type: text/plain\n\nNiet bezorgd.\n--b\n'
+        b"Content-Type: message/delivery-status\n\n"
+        b"Reporting-MTA: dns;AM9PR04MB\x1c8181.eurprd04.prod.-From-MTA: dns;mail.itsb.nu\n--b--\n"
+    )
+    msg = parse(raw)
+    assert msg.text == "Niet bezorgd."
+    assert msg.attachments == (Attachment("", "message/delivery-status", 0),)

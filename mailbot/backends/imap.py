@@ -106,6 +106,7 @@ class ImapMailbox:
         self._seen_uid = 0  # highest UID handed out by this process, for "is there new mail?"
         self._outage_since: float | None = None
         self.cursor_name = f"imap:{settings.username}@{settings.host}:{settings.port}/{settings.folder}"
+        self._idling = False
         self._place = Place.load(cursor.get(self.cursor_name))
 
     # --- connection ---------------------------------------------------------------------------------
@@ -323,6 +324,7 @@ class ImapMailbox:
         """One IDLE session of at most ``idle_renew_seconds``; True when the server announced new mail."""
         until = min(deadline, time.monotonic() + self.settings.idle_renew_seconds)
         client.idle()
+        self._idling = True
         woken = False
         while not woken and (left := until - time.monotonic()) > 0:
             started = time.monotonic()
@@ -333,12 +335,18 @@ class ImapMailbox:
                 raise _ConnectionLost("server ended the IDLE session")
             woken = any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
         client.idle_done()
+        self._idling = False
         return woken
 
     def close(self) -> None:
+        """Log out politely but never hang: a wait cut short by a stop signal may have left IDLE running."""
         client, self._client = self._client, None
         if client is not None:
+            _quietly(lambda: client.socket().settimeout(5))
+            if self._idling:
+                _quietly(client.idle_done)
             _quietly(client.logout)
+        self._idling = False
 
 
 def _quietly(action: Callable[[], Any]) -> None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email import message_from_bytes
+from email.errors import MessageError
 from email.message import Message as EmailMessage
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
@@ -36,7 +37,7 @@ _MSG_ID = re.compile(r"<[^<>\s]+>")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MAX_DEPTH = 30  # MIME nesting deeper than any mail client writes is not followed
 _BODY_TYPES = ("text/plain", "text/html")
-_REPORT_PARTS = ("message/", "text/rfc822-headers")
+_ALWAYS_ATTACHED = ("message/", "text/rfc822-headers")  # reports and enclosed mail: not the sender's words
 
 
 def parse(raw: bytes, *, max_bytes: int = 25_000_000) -> Message:
@@ -50,8 +51,10 @@ def parse(raw: bytes, *, max_bytes: int = 25_000_000) -> Message:
         return _parse(raw)
     except ParseError:
         raise
-    except (RecursionError, MemoryError) as error:
-        raise ParseError(f"cannot read the mail structure: {type(error).__name__}") from error
+    except RecursionError as error:
+        raise ParseError("cannot read the mail structure: nested too deeply") from error
+    except Exception as error:  # hostile input can trip the stdlib in ways no list foresees; keep the mail
+        raise ParseError(f"cannot read the mail: {type(error).__name__}: {error}"[:200]) from error
 
 
 def _parse(raw: bytes) -> Message:
@@ -62,7 +65,7 @@ def _parse(raw: bytes) -> Message:
     headers = tuple(_headers(mail, defects))
 
     def first(name: str) -> str:
-        return next((value for key, value in _raw_values(mail, name)), "")
+        return next(iter(_values(mail, name)), "")
 
     from_pairs = _addresses(first("From"))
     from_name, from_addr = next(((n, a) for n, a in from_pairs if a), ("", ""))
@@ -70,9 +73,9 @@ def _parse(raw: bytes) -> Message:
         defects.append(f"From without an address: {first('From')[:80]!r}")
 
     body = _Body(defects)
-    body.walk(mail, 0)
-    parts = split(body.text)
-    if not from_addr and not body.text.strip() and not body.attachments:
+    text = body.read(mail)
+    parts = split(text)
+    if not from_addr and not text.strip() and not body.attachments:
         raise ParseError("not a mail: no sender and no content")
     for part in _parts(mail, 0):
         defects.extend(f"{part.get_content_type()}: {type(d).__name__}" for d in part.defects)
@@ -93,7 +96,7 @@ def _parse(raw: bytes) -> Message:
         cc=_address_list(mail, "Cc"),
         reply_to=_address_list(mail, "Reply-To"),
         in_reply_to=_ids(first("In-Reply-To")),
-        references=_ids(" ".join(v for _, v in _raw_values(mail, "References"))),
+        references=_ids(" ".join(_values(mail, "References"))),
         return_path=_return_path(mail),
         content_type=mail.get_content_type(),
         headers=headers,
@@ -107,12 +110,12 @@ def _parse(raw: bytes) -> Message:
 # --- headers -------------------------------------------------------------------------------------------------
 
 
-def _raw_values(mail: EmailMessage, name: str) -> Iterable[tuple[str, str]]:
-    """(name, unfolded value) of each occurrence, 8-bit bytes decoded, encoded words left as they are."""
+def _values(mail: EmailMessage, name: str) -> Iterable[str]:
+    """Each occurrence of a header, unfolded, 8-bit bytes decoded, encoded words left as they are."""
     wanted = name.lower()
     for key, value in mail.raw_items():
         if key.lower() == wanted:
-            yield key, _unfold(_unsurrogate(str(value)))
+            yield _unfold(_unsurrogate(str(value)))
 
 
 def _headers(mail: EmailMessage, defects: list[str]) -> Iterable[tuple[str, str]]:
@@ -205,7 +208,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
     try:
         codec = codecs.lookup(label).name if label else "utf-8"
         unknown = False
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         codec, unknown = "utf-8", True
     chain = {"ascii": ["utf-8"], "latin-1": ["cp1252", "latin-1"], "iso8859-1": ["cp1252", "latin-1"]}.get(
         codec, [codec, "utf-8"]
@@ -239,7 +242,7 @@ def _addresses(value: str) -> list[tuple[str, str]]:
 
 
 def _address_list(mail: EmailMessage, name: str) -> tuple[str, ...]:
-    found = [addr for _, value in _raw_values(mail, name) for _, addr in _addresses(value) if addr]
+    found = [addr for value in _values(mail, name) for _, addr in _addresses(value) if addr]
     return tuple(dict.fromkeys(found))
 
 
@@ -259,8 +262,8 @@ def _derived_id(raw: bytes, mail: EmailMessage) -> str:
     """
     digest = hashlib.sha256()
     for name in ("From", "To", "Cc", "Subject", "Date", "In-Reply-To", "References"):
-        for _, value in _raw_values(mail, name):
-            digest.update(f"{name.lower()}:{' '.join(value.split())}\n".encode("utf-8", "surrogateescape"))
+        for value in _values(mail, name):
+            digest.update(f"{name.lower()}:{' '.join(value.split())}\n".encode())
     normalised = raw.replace(b"\r\n", b"\n")
     body = normalised.split(b"\n\n", 1)[1] if b"\n\n" in normalised else b""
     digest.update(b"\n" + b"\n".join(line.rstrip() for line in body.rstrip().split(b"\n")))
@@ -283,7 +286,7 @@ def _date(value: str, defects: list[str]) -> datetime | None:
 
 
 def _return_path(mail: EmailMessage) -> str | None:
-    value = next((v for _, v in _raw_values(mail, "Return-Path")), None)
+    value = next(iter(_values(mail, "Return-Path")), None)
     if value is None:
         return None
     if not value.strip("<> \t"):
@@ -297,9 +300,8 @@ def _return_path(mail: EmailMessage) -> str | None:
 def _parts(part: EmailMessage, depth: int) -> Iterable[EmailMessage]:
     """Every part, depth-limited (Message.walk has no limit)."""
     yield part
-    payload = part.get_payload()
-    if depth < _MAX_DEPTH and isinstance(payload, list):
-        for child in payload:
+    if depth < _MAX_DEPTH and part.is_multipart():
+        for child in part.get_payload():
             if isinstance(child, EmailMessage):
                 yield from _parts(child, depth + 1)
 
@@ -311,10 +313,10 @@ class _Body:
         self.defects = defects
         self.html: str | None = None
         self.attachments: list[Attachment] = []
-        self.text = ""
 
-    def walk(self, part: EmailMessage, depth: int) -> None:
-        self.text = self._render(part, depth)[0]
+    def read(self, mail: EmailMessage) -> str:
+        """The readable text of the whole mail; fills ``html`` and ``attachments`` on the way."""
+        return self._render(mail, 0)[0]
 
     def _render(self, part: EmailMessage, depth: int) -> tuple[str, bool]:
         """(readable text, whether it came from plain text) of a part; attachments are recorded on the way."""
@@ -322,7 +324,7 @@ class _Body:
         if depth > _MAX_DEPTH:
             self.defects.append(f"MIME nesting deeper than {_MAX_DEPTH} levels not read")
             return "", False
-        if ctype.startswith(_REPORT_PARTS) or self._is_attachment(part, ctype):
+        if ctype.startswith(_ALWAYS_ATTACHED) or self._is_attachment(part, ctype):
             self.attachments.append(self._attachment(part, ctype))
             return "", False
         if not part.is_multipart():
@@ -361,9 +363,8 @@ class _Body:
         return text
 
     def _attachment(self, part: EmailMessage, ctype: str) -> Attachment:
-        payload = part.get_payload()
-        if isinstance(payload, list):  # message/rfc822 and delivery reports hold parsed messages
-            size = sum(len(_as_bytes(p)) for p in payload if isinstance(p, EmailMessage))
+        if part.is_multipart():  # message/rfc822 and delivery reports hold parsed messages
+            size = sum(len(_as_bytes(p)) for p in part.get_payload() if isinstance(p, EmailMessage))
         else:
             size = len(part.get_payload(decode=True) or b"")
         return Attachment(filename=self._filename(part), content_type=ctype, size=size)
@@ -403,9 +404,10 @@ def _quote_prefix(depth: int) -> str:
 
 
 def _as_bytes(part: EmailMessage) -> bytes:
+    """The part written out again, to size an attached mail; the generator refuses some broken headers."""
     try:
         return part.as_bytes()
-    except (LookupError, ValueError, UnicodeError):
+    except (LookupError, ValueError, UnicodeError, MessageError):
         return b""
 
 

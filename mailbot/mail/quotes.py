@@ -9,6 +9,7 @@ this module knows those in Dutch, English, German and French.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -29,6 +30,7 @@ _ATTRIBUTION = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_ATTRIBUTION_START = re.compile(r"(?:on|op|am|le)\b", re.IGNORECASE)
 # Banners after which everything is the earlier mail (Outlook, Thunderbird, Gmail, Apple Mail).
 _BANNER = re.compile(
     r"""^\s*(?:
@@ -96,7 +98,7 @@ def _split_quotes(lines: list[str]) -> tuple[list[str], list[str]]:
             return own, quoted + lines[i:]
         span = _attribution_span(lines, i)
         if span:
-            following = next((line for line in lines[i + span :] if line.strip()), "")
+            following = next((line for line in _from(lines, i + span) if line.strip()), "")
             if not following.lstrip().startswith(">"):  # an unprefixed quote runs to the end
                 return own, quoted + lines[i:]
             quoted.extend(lines[i : i + span])
@@ -125,7 +127,7 @@ def _is_header_block(lines: list[str], i: int) -> bool:
 
 def _attribution_span(lines: list[str], i: int) -> int:
     """How many lines (1-3) the attribution starting at line ``i`` takes, or 0 when there is none."""
-    if not lines[i].strip() or lines[i].lstrip().startswith(">"):
+    if not _ATTRIBUTION_START.match(lines[i]):
         return 0
     for span in (1, 2, 3):
         if i + span > len(lines):
@@ -145,7 +147,7 @@ def _signature_start(lines: list[str]) -> int:
     for i in filled:
         if _strong_marker(lines[i]):
             return i
-        if i != filled[0] and _SIGN_OFF.match(lines[i]) and _signature_like_tail(lines[i + 1 :]):
+        if i != filled[0] and _SIGN_OFF.match(lines[i]) and _signature_like_tail(lines, i + 1):
             return i
     return len(lines)
 
@@ -154,10 +156,10 @@ def _strong_marker(line: str) -> bool:
     return bool(_DELIMITER.match(line) or _MOBILE.match(line) or _DISCLAIMER.match(line))
 
 
-def _signature_like_tail(lines: list[str]) -> bool:
+def _signature_like_tail(lines: list[str], start: int) -> bool:
     """A few short lines (name, title, address, phone) up to the end or to a delimiter, footer or disclaimer."""
     count = 0
-    for line in lines:
+    for line in _from(lines, start):
         if _strong_marker(line):
             return True
         if line.strip():
@@ -165,6 +167,11 @@ def _signature_like_tail(lines: list[str]) -> bool:
             if count > _SIGN_OFF_MAX_TAIL or _SENTENCE.search(line):
                 return False
     return True
+
+
+def _from(lines: list[str], start: int) -> Iterator[str]:
+    """Lines from ``start`` on without copying the list (slicing per line would make long mails quadratic)."""
+    return (lines[j] for j in range(start, len(lines)))
 
 
 def _join(lines: list[str]) -> str:

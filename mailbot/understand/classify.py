@@ -21,7 +21,8 @@ from mailbot.understand.verdict import REQUEST_TYPES, Classification
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|sv|ref|r)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
 _FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|doorst|tr|fw)\s*:\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(
-    r"[.!?;\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch|sondern|en|and|und|et|ook|also|daarnaast)\b"
+    r"[.!?;\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch|sondern|en|and|und|et|ook|also|daarnaast|so|dus|"
+    r"daarom|therefore|daher|deshalb|donc|please|bitte|gelieve)\b"
 )
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _NEW_REQUEST = re.compile(
@@ -48,6 +49,13 @@ _AUTHORITY_THRESHOLD = 1.8
 _REQUEST_KINDS = frozenset(REQUEST_TYPES)
 _AUTHORITY_KIND = frozenset({"authority"})
 _ALL_KINDS = frozenset(rule.kind for rule in lx.RULES)
+# Per set of kinds: each rule with the needs the screen checks first and whether it keeps within a sentence.
+_SCREENED = {
+    kinds: [(rule, needs, in_sentence)
+            for rule, needs, in_sentence in zip(lx.RULES, lx.SCREEN.needs, lx.SCREEN.in_sentence, strict=False)
+            if rule.kind in kinds]
+    for kinds in (_ALL_KINDS, _REQUEST_KINDS, _AUTHORITY_KIND)
+}
 
 
 @dataclass(frozen=True)
@@ -98,18 +106,28 @@ def _scan(text: str, source: str, factor: float, notes: list[str],
     hits: list[_Hit] = []
     if not text:
         return hits
-    met = lx.SCREEN.met(text)
-    for rule, needs in zip(lx.RULES, lx.SCREEN.needs, strict=False):
-        if rule.kind not in kinds or not needs <= met:
+    screen = lx.SCREEN
+    met = screen.met(text)
+    sentences: list[tuple[int, int, frozenset[int]]] | None = None
+    for rule, needs, in_sentence in _SCREENED[kinds]:
+        if not needs <= met:
             continue
-        for found in rule.pattern.finditer(text):
+        if in_sentence:  # its matches lie inside one sentence: search only the sentences that can hold one
+            if sentences is None:
+                sentences = screen.sentences(text)
+            matches: Iterable[re.Match[str]] = (
+                found for start, end, there in sentences if needs <= there
+                for found in rule.pattern.finditer(text, start, end))
+        else:
+            matches = rule.pattern.finditer(text)
+        for found in matches:
             reason = _blocked(rule, text, found)
             if reason:
                 notes.append(f'ignored {rule.kind}: "{found.group(0)}" ({reason})')
                 continue
             hits.append(_Hit(rule, found.group(0), source, rule.weight * factor))
             break
-    if "access" in kinds and lx.SCREEN.needs[-1] <= met:
+    if kinds is not _AUTHORITY_KIND and screen.needs[-1] <= met:
         hits.extend(_citations(text, source, factor))
     return hits
 

@@ -46,7 +46,8 @@ MY = (
     r"unsere|unserer|unseren|nos|notre"
 )
 DATA = (
-    r"(?:persoons?|klant|account|contact|persoonlijke\s)?(?:gegevens|gegevnes|gegevns|gegeven|gegevenss|gevens|data)"
+    r"(?:persoons?|klant|klanten|account|contact|persoonlijke\s|bedrijfs|adres|betaal|inlog|bank|factuur|"
+    r"prive|naw-?)?(?:gegevens|gegevnes|gegevns|gegeven|gegevenss|gevens|data)"
     r"|personal\s(?:data|details|information|info)|(?:data|information|info|infos|informations|details|records?)"
     r"|(?:personenbezogenen?\s|personlichen?\s|kunden)?(?:daten|angaben|informationen)"
     r"|(?:donnees|informations)(?:\spersonnelles)?"
@@ -72,7 +73,8 @@ CHANGE = (
     r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate"
 )
 PERSONAL_FIELD = (
-    r"naam|achternaam|voornaam|\w*adres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
+    r"naam|achternaam|voornaam|(?:factuur|aflever|bezorg|post|woon|werk|prive|huis|vestigings|bezoek|reken|"
+    r"correspondentie|e-?mail|mail)?adres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
     r"mobiele\snummer|06-?nummer|e-?mailadres|mailadres|geboortedatum|name|surname|last\sname|first\sname|"
     r"address|phone(?:\snumber)?|mobile(?:\snumber)?|e-?mail\saddress|date\sof\sbirth|postcode|zip\scode|"
     r"nachname|vorname|anschrift|adresse|wohnadresse|telefonnummer|handynummer|geburtsdatum|nom|prenom|"
@@ -144,6 +146,7 @@ INNER_NEGATION = re.compile(r"\b(?:niet|not|nicht|pas|don't|geen|kein\w*)\b")
 R = re.compile
 
 
+
 def _rules() -> list[Rule]:
     rules: list[Rule] = []
 
@@ -206,12 +209,11 @@ def _rules() -> list[Rule]:
              rf"{MY}|dem|der)\s(?:\w+\s)?(?:{RECORDS})", 4))
     add("rectification", "says a personal detail has changed", 0.6,
         rf"\b(?:{PERSONAL_FIELD})\s(?:\w+\s){{0,2}}?(?:is|has|have|are|zijn|ist|hat|sind|a|est)\s(?:\w+\s)?"
-        r"(?:gewijzigd|veranderd|anders|changed|different|geandert|neu|nieuw|new|change)\b|"
-        rf"\b(?:{MY}|onze|our)\s(?:nieuwe|new|neue[rn]?|nouvelle?)\s(?:{PERSONAL_FIELD})\b")
+        r"(?:gewijzigd|veranderd|anders|changed|different|geandert|neu|nieuw|new|change)\b")
     add("rectification", "asks to correct their data", 1.0,
         near(CHANGE, rf"(?:{MY}|de|die|the)\s(?:persoonlijke\s|personal\s|gespeicherten\s)?(?:{DATA})", 3))
     add("rectification", "says they moved or changed name", 0.6,
-        r"\bben\sverhuisd|\bzijn\sverhuisd|nieuwe?\s\w*adres|\b(?:i|we)\s(?:have\s|'ve\s)?moved\b|"
+        r"\bben\sverhuisd|\bzijn\sverhuisd|nieuwe?\s(?:\w+)?adres|\b(?:i|we)\s(?:have\s|'ve\s)?moved\b|"
         r"new\s(?:\w+\s)?(?:address|adres)|verhuizing|"
         r"\bumgezogen|neue\s(?:adresse|anschrift)|getrouwd|married|geheiratet|nieuwe\sachternaam|new\ssurname|"
         r"nouvelle\sadresse|demenage")
@@ -247,8 +249,10 @@ def _rules() -> list[Rule]:
         r"nicht\smehr|no\slonger|anymore)\s(?:\w+\s)?(?:nodig|needed|notig|gebruiken|nutzen|brauche\w*)|"
         r"\b(?:i|we)\s(?:\w+\s)?(?:no\slonger|don't|do\snot)\s(?:\w+\s)?(?:use|need|require)\s"
         r"(?:your|the)\s(?:\w+\s)?services|"
-        r"(?:uitschrijven|afmelden|abmelden|desinscrire)\s(?:\w+\s)?(?:als|as|als\s|comme)\s?(?:klant|customer|"
-        r"kunde|client)|"
+        r"(?:uitschrijven|afmelden|abmelden|desinscrire|stop|stoppen|stoppe|aufhoren|arrete)\s(?:\w+\s)?"
+        r"(?:als|as|comme)\s(?:\w+\s)?(?:klant|customer|kunde|client)|"
+        r"(?:not|niet|nicht|plus|no)\s(?:\w+\s)?(?:a|your|jullie|uw|ihr|votre)?\s?(?:klant|customer|kunde|client)\s"
+        r"(?:any\s?more|meer|mehr|anymore)\b|"
         r"stop\sbeing\s(?:a|your)\scustomer|"
         r"(?:mochte|will|wollen|mochten)\s(?:\w+\s){0,3}?(?:nicht\smehr|kein\w*)\s(?:\w+\s){0,3}?"
         r"(?:kunde|kundin|nutzen|verwenden|dienste|leistungen|in\sanspruch)|nicht\smehr\s(?:ihr\s)?kunde|"
@@ -263,7 +267,7 @@ def _rules() -> list[Rule]:
         r"(?:weg|verwijderd|verwijderen|opgeheven|opheffen|gewist|wissen|deleted|removed|closed|erased|geloscht|"
         r"loschen|entfernt|gekundigt|supprime\w*)\b")
     add("erasure", "asks to be removed from the records (object first)", 1.1,
-        rf"\b(?:mij|me|mich|ons|us|(?:{MY})\s(?:\w+\s)?(?:{DATA}|{PERSONAL_FIELD}))\s(?:\w+\s){{0,1}}?"
+        rf"\b(?:mij|me|mich|ons|us|(?:{MY})\s(?:\w+\s)?(?:{DATA}|{PERSONAL_FIELD}))\s(?:[\w-]+\s){{0,3}}?"
         rf"(?:uit|from|aus|van)\s(?:\w+\s){{0,2}}?(?:{RECORDS})\s(?:\w+\s){{0,2}}?(?:{DELETE}|halen|te\shalen|"
         r"nemen|nehmen|streichen|haalt)\b")
     add("erasure", "asks to be taken out of the records", 1.1,
@@ -316,7 +320,7 @@ def _rules() -> list[Rule]:
         r"overdraagbaarheid|dataportabiliteit|data\s?portabiliteit|portabiliteit|portability|"
         r"datenubertragbarkeit|datenportabilitat|ubertragbarkeit|portabilite", strong=True)
     add("portability", "asks for their data as a file", 1.1,
-        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s){{0,4}}?(?:{DATA})", FILE_FORMAT, 10))
+        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:[\w-]+\s){{0,4}}?(?:{DATA})", FILE_FORMAT, 10))
     add("portability", "asks for a file another party can import", 1.1,
         near(rf"(?:{FILE_FORMAT})|(?:{DATA})",
              r"import\w*|inlezen|inladen|inlezen|uploaden|upload|hochladen|einlesen|einspielen|importieren|"
@@ -361,7 +365,8 @@ def _rules() -> list[Rule]:
         r"(?:stop|quit|cease)\s(?:sending|emailing|mailing|spamming|contacting|calling)|"
         r"(?:stop|stoppen|ophouden)\s(?:\w+\s)?met\s(?:\w+\s){0,2}?(?:te\s)?(?:mailen|e-?mailen|bellen|benaderen|"
         r"sturen|spammen)|(?:niet|nooit)\s(?:meer|langer)\s(?:\w+\s)?(?:mailen|e-?mailen|bellen|benaderen)|"
-        r"(?:hort|horen\ssie)\sauf\s(?:\w+\s){0,3}?(?:zu\s)?(?:mailen|schreiben|anzurufen|kontaktieren)|"
+        r"(?:hort|horen)\s(?:\w+\s)?auf[\s,]+(?:\w+\s){0,3}?(?:zu\s)?(?:mailen|schreiben|schicken|senden|"
+        r"anzurufen|kontaktieren|zuzuschicken|zuzusenden)|"
         r"(?:don't|do\snot|no\slonger)\s(?:\w+\s)?(?:send|e-?mail|contact)\s(?:me|us)|"
         r"(?:no\smore|don't\swant\s(?:any\s)?(?:more\s)?)(?:\w+\s)?(?:" + NEWSLETTER + r")|"
         r"keine\s(?:\w+\s){0,2}?(?:" + NEWSLETTER + r")\s(?:\w+\s){0,2}?mehr|"
@@ -421,7 +426,8 @@ def _rules() -> list[Rule]:
         r"gendarmerie|procureur|administration\sfiscale|direction\sgenerale\sdes\sfinances")
     add("authority", "an investigation or legal demand", 0.8,
         r"strafrechtelijk\w*\sonderzoek|fiscaal\w*\sonderzoek|vordering\s(?:tot|van|ex|ingevolge)|\bvordering\b|"
-        r"artikel\s126\w*|126n[a-z]*\s(?:sv|wetboek)|informatiebeschikking|ons\skenmerk|uw\skenmerk|"
+        r"abgabenordnung|§\s?\d+\s?ao\b|steuerlich\w*\s(?:\w+\s)?(?:prufung|ermittlung\w*|verfahren)|"
+        r"betriebsprufung|aussenprufung|artikel\s126\w*|126n[a-z]*\s(?:sv|wetboek)|informatiebeschikking|ons\skenmerk|uw\skenmerk|"
         r"criminal\sinvestigation|tax\sinvestigation|court\sorder|subpoena|production\sorder|warrant|"
         r"ermittlungsverfahren|strafverfahren|aktenzeichen|auskunftsersuchen\sgem|§\s?\d+\sstpo|\bstpo\b|"
         r"requisition|enquete\spenale|bestandsdaten")
@@ -577,6 +583,69 @@ def _either(branches: list[list[Need]]) -> list[Need]:
     return _prune(combined)
 
 
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_ENDS = frozenset(".!?")
+_CROSSING_CATEGORIES = frozenset({_C.CATEGORY_NOT_DIGIT, _C.CATEGORY_NOT_SPACE, _C.CATEGORY_NOT_WORD,
+                                  _C.CATEGORY_NOT_LINEBREAK})
+
+
+def _in_set_crosses(items: list[tuple[object, object]]) -> bool:
+    """Whether a character class ``[...]`` takes one of . ! ?"""
+    negate = bool(items) and items[0][0] is _C.NEGATE
+    hit = False
+    for op, av in items[1:] if negate else items:
+        if op is _C.LITERAL:
+            hit = hit or chr(av) in _ENDS  # type: ignore[arg-type]
+        elif op is _C.RANGE:
+            hit = hit or any(av[0] <= ord(ch) <= av[1] for ch in _ENDS)  # type: ignore[index]
+        elif op is _C.CATEGORY:
+            hit = hit or av in _CROSSING_CATEGORIES
+    # A negated class takes . ! ? unless it lists all three: [^\s.!?;:] stays inside a sentence.
+    listed = {chr(av) for op, av in items if op is _C.LITERAL}  # type: ignore[arg-type]
+    return not listed >= _ENDS if negate else hit
+
+
+def _crosses(items: list[tuple[object, object]], word_follows: bool = False) -> bool:
+    """Whether a match can take a sentence end (. ! ? before a space), or look at or past one.
+
+    ``word_follows``: a letter is certain to follow this part of the pattern (the "." of ``tel.nr``), so a dot
+    here is inside a word, not a sentence end.
+    """
+    for index, (op, av) in enumerate(items):
+        after = items[index + 1] if index + 1 < len(items) else None
+        safe = (after[0] is _C.LITERAL and chr(after[1]).isalnum()) if after else word_follows  # type: ignore
+        if op is _C.LITERAL:
+            if chr(av) in _ENDS and not safe:  # type: ignore[arg-type]
+                return True
+        elif op in (_C.ANY, _C.NOT_LITERAL):
+            if not safe:
+                return True
+        elif op is _C.AT:
+            if av in (_C.AT_END, _C.AT_END_STRING):
+                return True
+        elif op is _C.IN:
+            if not safe and _in_set_crosses(av):  # type: ignore[arg-type]
+                return True
+        elif op is _C.SUBPATTERN:
+            if _crosses(av[3].data, safe):  # type: ignore[index]
+                return True
+        elif op is _C.BRANCH:
+            if any(_crosses(branch.data, safe) for branch in av[1]):  # type: ignore[index]
+                return True
+        elif op in _REPEATS:
+            if _crosses(av[2].data, safe and av[1] == 1):  # type: ignore[index]
+                return True
+        elif op is _C.ATOMIC_GROUP:
+            if _crosses(av.data, safe):  # type: ignore[attr-defined]
+                return True
+        elif op in (_C.ASSERT, _C.ASSERT_NOT):
+            if av[0] == 1 and _crosses(av[1].data):  # type: ignore[index]  # a look-ahead
+                return True
+        elif op is not _C.CATEGORY:  # group references and anything unforeseen: assume the worst
+            return True
+    return False
+
+
 def _trie_pattern(words: set[str]) -> str:
     """One regex matching the longest of ``words`` that starts at a position (greedy over a trie)."""
     trie: dict[str, dict] = {}
@@ -612,6 +681,8 @@ class Screen:
     def __init__(self, patterns: list[re.Pattern[str]]) -> None:
         ids: dict[Need, int] = {}
         self.needs = [frozenset(ids.setdefault(n, len(ids)) for n in _screening_needs(p)) for p in patterns]
+        # Patterns that can match only inside one sentence are run only on the sentences that meet their needs.
+        self.in_sentence = [not _crosses(_P.parse(p.pattern, p.flags).data) for p in patterns]
         owners: dict[str, set[int]] = {}
         for need, number in ids.items():
             for literal in need:
@@ -627,6 +698,17 @@ class Screen:
         self._scan = re.compile(f"(?=({_trie_pattern(set(owners))}))")
         self._words: dict[str, frozenset[int]] = {}
 
+    def sentences(self, text: str) -> list[tuple[int, int, frozenset[int]]]:
+        """(start, end, needs met) of each stretch of ``text`` between sentence ends (. ! ? before a space)."""
+        spans, start = [], 0
+        for end in _SENTENCE_END.finditer(text):
+            if end.start() > start:
+                spans.append((start, end.start()))
+            start = end.end()
+        if start < len(text):
+            spans.append((start, len(text)))
+        return [(begin, stop, self.met(text[begin:stop])) for begin, stop in spans]
+
     def met(self, text: str) -> frozenset[int]:
         """The needs met by ``text``: pattern ``i`` can match only if ``needs[i] <= met(text)``.
 
@@ -636,13 +718,14 @@ class Screen:
         words = self._words
         if len(words) > _WORD_CACHE:
             words.clear()
-        met: set[int] = set()
-        for word in set(text.split()):
-            found = words.get(word)
-            if found is None:
-                found = words[word] = frozenset().union(*(self._met[m] for m in self._scan.findall(word)))
-            met |= found
-        return frozenset(met)
+        unique = set(text.split())
+        found = [words.get(word) for word in unique]
+        if None in found:
+            for word in unique:
+                if word not in words:
+                    words[word] = frozenset().union(*(self._met[m] for m in self._scan.findall(word)))
+            found = [words[word] for word in unique]
+        return frozenset().union(*found)
 
 
 # The rules, then the citation pattern (index ``len(RULES)``).

@@ -8,9 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -53,9 +53,10 @@ url = "sqlite:///mailbot.db"
 
 
 class Bot:
-    def __init__(self, home: Path, *args: str) -> None:
+    def __init__(self, home: Path, *args: str, env_extra: dict[str, str] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
         env["MAILBOT_CONFIG"] = str(home / "mailbot.toml")
+        env.update(env_extra or {})
         self.process = subprocess.Popen([sys.executable, "-m", "mailbot", "run", *args], cwd=home, env=env,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -177,3 +178,14 @@ def test_server_restart_is_survived(bot_home: Path, bot: list[Bot], dovecot: Dov
     out = runner.stop()
     assert answered(smtp_server) == Counter({"<live-1@elders.example>": 1, "<live-2@elders.example>": 1})
     assert out.count("Traceback") == 0
+
+
+def test_sigterm_during_idle_stops_at_once(bot_home: Path, bot: list[Bot], dovecot: Dovecot,
+                                          smtp_server: SmtpServer) -> None:
+    runner = Bot(bot_home, env_extra={"MAILBOT_MAILBOX__POLL_SECONDS": "600"})
+    bot.append(runner)
+    dovecot.append(make_mail(sender="Kees <kees@elders.example>", subject="Factuur", body="Zie bijlage.\n"))
+    time.sleep(3)  # the pass is done; it sits in IDLE for up to ten minutes
+    started = time.monotonic()
+    runner.stop()
+    assert time.monotonic() - started < 10
