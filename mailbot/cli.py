@@ -428,6 +428,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _say(message: str) -> None:
+    """Errors are one line on stderr, however many lines the underlying library wrote."""
+    print("mailbot: " + " ".join(message.split()), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -441,19 +446,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (config.ConfigError, UsageError) as exc:
-        print(f"mailbot: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 2
-    except DatabaseError as exc:
-        print(f"mailbot: {exc}", file=sys.stderr)
-        return 2
-    except Failure as exc:
-        print(f"mailbot: {exc}", file=sys.stderr)
+    except (DatabaseError, Failure) as exc:
+        _say(str(exc))
         return 1
     except KeyboardInterrupt:
         return 1
     except Exception as exc:  # the contract: one clear line, no traceback
         log.debug("failure", exc_info=True)
-        print(f"mailbot: {type(exc).__name__}: {exc} (run with -v for details)", file=sys.stderr)
+        _say(f"{type(exc).__name__}: {exc} (run with -v for details)")
         return 1
     finally:
         while _opened:

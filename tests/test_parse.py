@@ -156,11 +156,11 @@ def test_thunderbird_flowed_text_signature_and_rfc2231_filename() -> None:
     assert msg.attachments == (Attachment("energierekening – zwart.pdf", "application/pdf", 96),)
 
 
-def test_thunderbird_opendmarc_opendkim_headers_of_one_hop_are_merged() -> None:
+def test_only_the_topmost_of_several_authentication_results_counts() -> None:
+    # OpenDMARC, OpenDKIM and the SPF daemon each wrote a header; only the topmost (OpenDMARC's) is read.
     msg = parse(load("thunderbird-nl.eml"))
-    assert (msg.auth.dmarc, msg.auth.spf, msg.auth.dkim, msg.auth.compauth) == ("pass", "pass", "pass", None)
-    assert msg.auth.raw is not None and msg.auth.raw.count("mail.itsb.nu;") == 3
-    assert "header.d=itsb.nu" not in msg.auth.raw
+    assert (msg.auth.dmarc, msg.auth.spf, msg.auth.dkim, msg.auth.compauth) == ("pass", None, None, None)
+    assert msg.auth.raw is not None and msg.auth.raw.count("mail.itsb.nu;") == 1
 
 
 def test_iphone_html_only() -> None:
@@ -481,7 +481,7 @@ def test_auth_only_the_topmost_header_is_trusted() -> None:
     assert (result.dmarc, result.spf, result.dkim) == ("fail", None, None)
 
 
-def test_auth_same_hop_headers_never_override_the_topmost() -> None:
+def test_auth_headers_below_the_topmost_are_not_trusted() -> None:
     headers = (
         ("Authentication-Results", "mx.itsb.nu; dmarc=fail header.from=bank.nl"),
         ("Authentication-Results", "mx.itsb.nu; dmarc=pass; spf=pass"),
@@ -489,7 +489,7 @@ def test_auth_same_hop_headers_never_override_the_topmost() -> None:
         ("Received", "from evil.example by mx.itsb.nu"),
     )
     result = auth_results(headers)
-    assert (result.dmarc, result.spf, result.dkim) == ("fail", "pass", None)
+    assert (result.dmarc, result.spf, result.dkim) == ("fail", None, None)
 
 
 # --- quotes and signatures ------------------------------------------------------------------------------------

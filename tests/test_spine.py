@@ -307,3 +307,15 @@ def test_withdrawal_without_thread_headers_withdraws_the_senders_open_request(pr
     [request] = register(capsys)
     assert request["status"] == "withdrawn"
     assert len(request["message_ids"]) == 2
+
+
+def test_a_wrong_database_url_is_a_configuration_error(project: Path) -> None:
+    result = _run_cli(project, "requests", "list", env={"MAILBOT_DATABASE__URL": "nosuchdb://x"})
+    assert result.returncode == 2 and "database.url" in result.stderr
+
+
+def test_an_unreachable_database_is_a_failure_in_one_line(project: Path) -> None:
+    result = _run_cli(project, "requests", "list",
+                      env={"MAILBOT_DATABASE__URL": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -415,35 +415,22 @@ def _as_bytes(part: EmailMessage) -> bytes:
 
 
 def auth_results(headers: tuple[tuple[str, str], ...]) -> AuthResults:
-    """The verdicts of the receiving server: its topmost Authentication-Results header.
+    """The verdicts of the receiving server: its topmost Authentication-Results header, and no other.
 
-    Some servers write one header per method (OpenDKIM, OpenDMARC and an SPF policy daemon each add their own).
-    Those are read too, but only when they carry the same authserv-id and sit above the next Received header,
-    i.e. were added by the same hop; anything below was written before our server saw the mail and is not
-    trusted. Methods the topmost header names are never overridden by the others.
+    Any header below it may have been written by the sender (or a hop before ours) and is not trusted, even with
+    our server's name in it. Exchange Online writes all methods into one header, as does rspamd.
     """
-    positions = [i for i, (name, _) in enumerate(headers) if name.lower() == "authentication-results"]
-    if not positions:
+    top = next((value for name, value in headers if name.lower() == "authentication-results"), None)
+    if top is None:
         return AuthResults()
-    top = positions[0]
-    server, results = _parse_auth(headers[top][1])
-    raw = [headers[top][1]]
-    for name, value in headers[top + 1 :]:
-        if name.lower() == "received":
-            break
-        if name.lower() == "authentication-results":
-            other_server, other = _parse_auth(value)
-            if other_server == server:
-                raw.append(value)
-                for method, verdicts in other.items():
-                    results.setdefault(method, verdicts)
+    results = _parse_auth(top)[1]
     dkim = results.get("dkim", [])
     return AuthResults(
         dmarc=next(iter(results.get("dmarc", [])), None),
         compauth=next(iter(results.get("compauth", [])), None),
         spf=next(iter(results.get("spf", [])), None),
         dkim="pass" if "pass" in dkim else next(iter(dkim), None),
-        raw="\n".join(raw),
+        raw=top,
     )
 
 

@@ -12,11 +12,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
+from mailbot.config import ConfigError
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class DatabaseError(Exception):
-    """The register cannot be opened; the message says which URL and why."""
+    """The register cannot be reached or migrated; the message says which database and why.
+
+    A URL that is wrong in itself is a ConfigError instead (exit 2, not 1)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -33,13 +37,13 @@ def open_engine(url: str, *, migrate: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"database.url: not a database URL: {exc}") from None
+        raise ConfigError(f"database.url: not a database URL: {exc}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
-        raise DatabaseError(f"database.url: unsupported database: {exc}") from None
+        raise ConfigError(f"database.url: unsupported database: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if migrate:
