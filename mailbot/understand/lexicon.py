@@ -58,23 +58,26 @@ ACCOUNT = (
 )
 DELETE = (
     r"verwijder\w*|verwijdr\w*|verwyder\w*|wis|wist|gewist|vernietig\w*|deleten?|delete[ds]?|delte|"
-    r"deleet|erase[ds]?|remove[ds]?|wipe|destroy|purge|losch\w*|loesch\w*|entfern\w*|vernicht\w*|supprim\w*|"
-    r"effac\w*|opruimen|weghalen|weg\s+te\s+halen|schrap\w*|geschrapt"
+    r"deleet|erase[ds]?|remove[ds]?|wipe|destroy|purge|losch\w*|loesch\w*|geloscht|geloescht|entfern\w*|vernicht\w*|supprim\w*|"
+    r"effac\w*|opruimen|op\s+te\s+ruimen|ruim(?=\s(?:\w+\s){0,4}?op\b)|weghalen|weg\s+te\s+halen|schrap\w*|"
+    r"geschrapt"
 )
 CLOSE = (
     r"opheffen|hef|opzeggen|zeg|sluit|sluiten|afsluiten|beeindig\w*|stopzetten|close|closing|cancel|terminate|deactivate|"
     r"schliess\w*|kundig\w*|auflos\w*|fermer|cloturer|resilier"
 )
 CHANGE = (
-    r"corrig\w*|correct\w*|aanpass\w*|aan\s+te\s+passen|pas(?=\s(?:\w+\s){0,4}?aan\b)|wijzig\w*|veranderen|"
-    r"verander|updat\w*(?!\s(?:on|about|over|regarding|zu|uber))|"
-    r"verbeter\w*|fix|amend|change|edit|berichtig\w*|korrigier\w*|aender\w*|andern|anderung\w*|geandert|"
+    r"corrig\w*|correct\w*|aanpas\w*|aan\s+te\s+passen|pas(?=\s(?:\w+\s){0,4}?aan\b)|wijzig\w*|verander\w*|"
+    r"updat\w*(?!\s(?:on|about|over|regarding|zu|uber))|"
+    r"verbeter\w*+(?!\s(?:van\s)?(?:uw|jullie|de|onze|hun)\s(?:dienst\w*|service\w*|website|product\w*))|"
+    r"fix|amend|change|edit|berichtig\w*|korrigier\w*|aender\w*|andern|anderung\w*|geandert|"
     r"abandern|aktualisier\w*|modifi\w*|"
     r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate"
 )
 PERSONAL_FIELD = (
-    r"naam|achternaam|voornaam|(?:factuur|aflever|bezorg|post|woon|werk|prive|huis|vestigings|bezoek|reken|"
-    r"correspondentie|e-?mail|mail)?adres|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
+    r"naam|achternaam|voornaam|(?:(?:factuur|aflever|bezorg|post|woon|werk|prive|huis|vestigings|bezoek|reken|"
+    r"correspondentie|e-?mail|mail)-?)?adres(?:se)?|(?:bank)?rekeningnummer|iban|bank\s?account(?:\snumber)?|"
+    r"bankgegevens|bank\sdetails|bankverbindung|kontonummer|huisnummer|postcode|telefoonnummer|telefoon|tel\.?nr|"
     r"mobiele\snummer|06-?nummer|e-?mailadres|mailadres|geboortedatum|name|surname|last\sname|first\sname|"
     r"address|phone(?:\snumber)?|mobile(?:\snumber)?|e-?mail\saddress|date\sof\sbirth|postcode|zip\scode|"
     r"nachname|vorname|anschrift|adresse|wohnadresse|telefonnummer|handynummer|geburtsdatum|nom|prenom|"
@@ -110,6 +113,12 @@ NEWSLETTER = (
     r"promotional|promo\w*|advertis\w*|offers|spam|newsletter|werbung|werbe\w*|rundbrief|verteiler|"
     r"infobrief|lettre\sd'information|publicit\w*|prospection|sms-?(?:berichten|marketing)"
 )
+# Things a customer deletes or changes that are not their personal data held by the shop.
+NOT_RECORDS = (
+    r"bestelling\w*|order\w*|bestellung\w*|commande\w*|winkelwag\w*|cart|basket|shopping\sbag|warenkorb|panier|"
+    r"review\w*|recensie\w*|beoordeling\w*|bewertung\w*|rezension\w*|avis|wishlist|verlanglijst\w*|wunschliste|"
+    r"reactie|comment\w*|kommentar\w*|foto\w*|photo\w*|bild|afspraak|appointment|termin|offerte\w*|quote|angebot"
+)
 REQUEST_WORDS = r"verzoek\w*|aanvraag|request|anfrage|antrag|ersuchen|demande|vraag"
 
 # Restriction: keep the data (do not delete) but stop using it.
@@ -120,7 +129,8 @@ KEEP = (
     r"onservez)"
 )
 STOP_USE = (
-    r"(?:niet|not|nicht|no\slonger|ne\splus|geen|don't|dont|do\snot|never|nooit|kein\w*)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?("
+    r"(?:niet|not|nicht|no\slonger|ne\splus|geen|don't|dont|do\snot|never|nooit|kein\w*|didn't|did\snot|"
+    r"wouldn't|would\snot)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?("
     r"?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*"
     r")|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet"
     r"|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|"
@@ -156,9 +166,10 @@ def _rules() -> list[Rule]:
 
     # --- access (art. 15) ---
     add("access", "the right of access named", 1.3,
-        r"\binzage\s?verzoek|\binzagerecht|recht\sop\sinzage|recht\svan\sinzage|\binzage\s(?:in|van|naar|op)\b|"
+        r"(?:\binzage\s?verzoek|\binzagerecht|recht\sop\sinzage|recht\svan\sinzage|\binzage\s(?:in|van|naar|op)\b|"
         r"verzoek\s(?:tot|om|voor)\sinzage|\binzage\s(?:vragen|aanvragen|verzoeken|opvragen|krijgen|hebben)|"
-        r"\binzage\b|"
+        r"\binzage\b)(?!\s(?:\w+\s){0,2}?(?:factu\w*|bestel\w*|order\w*|offerte\w*|pakket\w*|zending\w*|"
+        r"garantie\w*|contract\w*))|"
         r"subject\saccess|\bd?sars?\b|right\s(?:of|to)\saccess|access\srequest|request(?:ing)?\saccess|"
         r"auskunftsersuchen|auskunftsanfrage|auskunftsantrag|auskunftsbegehren|auskunftsrecht|"
         r"recht\sauf\sauskunft|selbstauskunft|auskunft\s(?:uber|zu|nach|gem|gemass|daruber|erteilen|erhalten)|"
@@ -172,7 +183,7 @@ def _rules() -> list[Rule]:
         r"vorliegt|vorliegen|avez|savez|detenez)\b))")
     add("access", "asks which data are kept", 1.0,
         near(r"welke|wat\svoor|which|what|welche|was\sfur|quelles?|quels?", DATA, 2, both=False)
-        + _gap(5) + r"(?:hebben|heeft|hebt|bewaren|bewaard|verwerk\w*|opgeslagen|slaan|staan|bekend|have|hold|"
+        + _gap(5) + r"(?:hebben|heeft|hebt|bewaar\w*|verwerk\w*|opgeslagen|opslaan|slaan|staan|bekend|have|hold|"
         r"keep|store|stored|process\w*|collected|haben|speicher\w*|gespeichert|verarbeit\w*|vorliegen|liegen|"
         r"avez|detenez|conservez|traitez)")
     add("access", "asks for a copy or overview of their data", 1.0,
@@ -242,7 +253,7 @@ def _rules() -> list[Rule]:
              r"von|sur|me\sconcernant)\s(?:mij|me|mich|mir|moi)", 3))
     add("erasure", "no longer wants to use the services (policy: a request to be forgotten)", 1.1,
         r"(?:wil|wens|wensen|willen|hoef|hoeven)\s(?:\w+\s){0,2}?(?:niet\slanger|niet\smeer|geen)\s(?:\w+\s){0,3}?"
-        r"(?:gebruik|klant|diensten|services)|geen\sklant\smeer|"
+        r"(?:gebruik|klant|client|diensten|services)|geen\s(?:klant|client)\smeer|"
         r"(?:no\slonger|don't|do\snot|not)\s(?:\w+\s)?(?:want|wish|intend)\s(?:\w+\s){0,2}?(?:to\s)?"
         r"(?:use\b|be\s(?:a|your)\s(?:\w+\s)?customer|do\sbusiness)|no\slonger\s(?:\w+\s)?(?:a|your)\scustomer|"
         r"(?:diensten|dienstverlening|services|dienste|leistungen)\s(?:\w+\s){0,2}?(?:niet\s(?:meer|langer)|"
@@ -274,6 +285,12 @@ def _rules() -> list[Rule]:
         rf"\b(?:haal|haalt|halen|neem|take|get|nehmen\ssie|nimm|streichen\ssie)\s(?:mij|me|mich|ons|us|"
         rf"(?:{MY})\s(?:\w+\s)?(?:{DATA}|{PERSONAL_FIELD}))\s(?:\w+\s){{0,2}}?(?:uit|out\sof|off|from|aus)\s"
         rf"(?:\w+\s){{0,2}}?(?:{RECORDS})\b")
+    add("erasure", "asks to close their account (account first)", 1.1,
+        rf"\b(?:{ACCOUNT})\s(?:\w+\s)?(?:opheffen|verwijderen|sluiten|afsluiten|opzeggen|deleten|wissen|loschen|"
+        r"schliessen|auflosen|kundigen|delete|close|deactivate|supprimer|fermer|cloturer)\b")
+    add("erasure", "asks to have their account or data removed (Dutch verb last)", 1.1,
+        rf"\b(?:{MY})\s(?:[\w-]+\s)?(?:{ACCOUNT}|{DATA})\s(?:[\w-]+\s){{0,6}}?(?:op\ste\sruimen|"
+        r"weg\ste\s(?:halen|doen|gooien)|te\s(?:verwijderen|wissen|schrappen|vernietigen|deleten|sluiten|opheffen))\b")
     add("erasure", "asks to delete a personal detail from the records", 1.0,
         rf"\b(?:{DELETE})\s(?:(?:{MY}|het|de|the|die|den)\s)?(?:\w+\s)?(?:{PERSONAL_FIELD})\s(?:\w+\s){{0,2}}?"
         rf"(?:uit|from|aus|van|de)\s(?:\w+\s){{0,2}}?(?:{RECORDS})\b")
@@ -286,7 +303,7 @@ def _rules() -> list[Rule]:
         r"\b(?:it|them|alles|all|everything|ze|die|diese|sie|deze|tout|les|dat|das)\s(?:\w+\s){0,3}?(?:deleted|"
         r"erased|removed|verwijderd|gewist|geloscht|entfernt|supprime\w*|efface\w*)\b|"
         r"\b(?:losche\w*|delete|erase|verwijder\w*|wis|supprime\w*)\s(?:sie\s)?(?:it|them|diese|sie|ze|deze|die|"
-        r"alles|everything|tout|les)\b(?!\s(?:bestelling|order|bestellung|commande))")
+        rf"alles|everything|tout|les)\b(?!\s(?:\w+\s)?(?:{NOT_RECORDS}))")
     add("erasure", "asks to delete whatever data is held", 1.0,
         r"\b(?:if|als|indien|mocht|falls|wenn|sofern|si)\s[^.!?\n]{0,80}?(?:" + DATA + r"|over\smij|about\sme|"
         r"uber\smich)[^.!?\n]{0,60}?\b(?:" + DELETE + r")")
@@ -303,7 +320,8 @@ def _rules() -> list[Rule]:
     add("restriction", "keep but stop using (do not delete)", 1.2,
         rf"(?:{KEEP})[\s\S]{{0,150}}?(?:{STOP_USE})|(?:{STOP_USE})[\s\S]{{0,150}}?(?:{KEEP})", negation_inside=True)
     add("restriction", "asks to freeze or block their data for now", 1.1,
-        near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|"
+        near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|on\shold|"
+             r"in\sde\swacht|op\shold|auf\seis|on\sice|"
              r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",
              rf"(?:{MY}|de|the|die)\s(?:\w+\s)?(?:{DATA}|verwerking|processing|verarbeitung|gebruik)|"
              r"(?:niet|not|nicht|ne\spas)\s(?:\w+\s)?(?:gebruiken|verwerken|use|process|verwenden|verarbeiten)", 4))
@@ -408,7 +426,8 @@ def _rules() -> list[Rule]:
         rf"(?:withdraw\w*|cancel\w*|retract\w*|revoke\w*)\s(?:\w+\s){{0,4}}?(?:{REQUEST_WORDS}|objection|"
         rf"sar|dsar)\w*|(?:please\s)?(?:disregard|ignore)\s(?:\w+\s){{0,2}}?(?:previous|earlier|last|"
         rf"former)\s(?:\w+\s)?(?:{REQUEST_WORDS}|e-?mail|mail|message)|"
-        rf"(?:ziehe|ziehen)\s(?:\w+\s){{0,5}}?(?:{REQUEST_WORDS}|widerspruch)\w*\s(?:\w+\s){{0,3}}?zuruck|"
+        rf"(?:ziehe|ziehen)\s(?:\w+\s){{0,5}}?\w*(?:{REQUEST_WORDS}|widerspruch)\w*\s(?:(?:\w+|\d+\.)\s){{0,4}}?"
+        r"zuruck|"
         rf"(?:{REQUEST_WORDS})\w*\s(?:\w+\s){{0,4}}?(?:zuruck\w*|hat\ssich\serledigt|gegenstandslos|"
         rf"ist\serledigt)|(?:nehme|nehmen)\s(?:\w+\s){{0,4}}?(?:{REQUEST_WORDS})\w*\s(?:\w+\s)?zuruck|"
         rf"(?:retire|annule)\w*\s(?:\w+\s){{0,3}}?(?:{REQUEST_WORDS})")
@@ -449,6 +468,9 @@ def _rules() -> list[Rule]:
     add("negative", "a job application", 1.0,
         r"\b(?:sollicit\w*|vacature\w*|curriculum|\bcv\b|resume|job\sapplication|application\sfor\sthe|"
         r"open\sposition|bewerbung\w*|lebenslauf|stellenanzeige|candidature|motivatiebrief|cover\sletter)\b")
+    add("negative", "a study, survey or interview", 1.0,
+        r"\b(?:scriptie|afstudeer\w*|thesis|dissertation|masterarbeit|bachelorarbeit|enquete|survey|umfrage|"
+        r"questionnaire|vragenlijst|interview\w*)\b")
     add("negative", "bulk mail or newsletter", 1.0,
         r"(?:klik|click|klicken|cliquez)\s(?:\w+\s){0,3}?(?:hier|here|hier|ici)\s(?:\w+\s){0,3}?"
         r"(?:af\ste\smelden|afmelden|unsubscribe|abzumelden|abmelden|desabonner|desinscrire)|"
@@ -472,7 +494,11 @@ def _rules() -> list[Rule]:
         r"\b(?:wij|we)\s(?:hebben|have|zullen|will|'ve)\s(?:\w+\s){0,5}?(?:uw|your|je)\s(?:\w+\s)?(?:gegevens|data|"
         r"account|order|bestelling|details|information|informatie|klantnummer|customer\snumber)|"
         r"\b(?:wij|we)\s(?:hebben|have|'ve)\s(?:\w+\s)?(?:updated|bijgewerkt|aangepast|gewijzigd|changed)\s"
-        r"(?:our|onze|ons)\s(?:records|administratie|systeem|system|bestand)|\bour\sprivacy\s(?:policy|statement|notice)\s(?:has|have)\s|"
+        r"(?:our|onze|ons)\s(?:records|administratie|systeem|system|bestand|privacy\s?\w+|data\sprotection\s\w+)|"
+        r"\bour\sprivacy\s(?:policy|statement|notice)\s(?:has|have)\s|"
+        r"\bwij\shebben\sonze\sprivacy\w*\s(?:\w+\s)?(?:aangepast|gewijzigd|bijgewerkt)|"
+        r"\b(?:ons|onze|our|unser\w*|notre)\s(?:\w+\s)?(?:iban|bankrekeningnummer|rekeningnummer|bank\s?account|"
+        r"bankverbindung|kontonummer|bankgegevens|bank\sdetails)\b|\b(?:geachte|beste)\srelatie\b|"
         r"\bons\sprivacybeleid\s(?:is|wordt)|unsere\sdatenschutzerklarung")
     return rules
 
