@@ -235,7 +235,7 @@ def verify_identity(session: Session, settings: Settings, composer: Composer, re
     customer = store.find_customer(session, request.requester_email)
     if customer is not None and request.customer_pk is None:
         request.customer_pk = customer.id
-        _stop_processing(session, request, customer, by)
+        stop_processing(session, request, customer, by)
     session.add(request)
     store.add_event(session, request, by, "identity verified", note.strip() or "checked by staff")
     _drop_drafts(session, request, ("identity_request",))
@@ -262,7 +262,7 @@ def unflag(session: Session, settings: Settings, composer: Composer, request: Re
         request.sender_verified = True
         request.identity = "verified by staff"
         request.customer_pk = customer.id
-        _stop_processing(session, request, customer, by)
+        stop_processing(session, request, customer, by)
         kind = "acknowledgement"
     else:
         request.status = "awaiting_identity"
@@ -341,7 +341,7 @@ def withdraw(session: Session, settings: Settings, composer: Composer, request: 
     store.add_event(session, request, by, "withdrawn", note.strip() or "withdrawn by the requester")
 
 
-def _stop_processing(session: Session, request: Request, customer: Customer, by: str) -> None:
+def stop_processing(session: Session, request: Request, customer: Customer, by: str) -> None:
     """The policy: processing stops at once on an objection or restriction, pending the decision."""
     stopping = [t for t in request.types if t in STOPPING_TYPES]
     if not stopping or customer.processing_stopped:

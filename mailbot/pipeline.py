@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from mailbot import deadlines, identity
+from mailbot import deadlines, decisions, identity
 from mailbot.backends.base import InboundMail
 from mailbot.config import Settings
 from mailbot.mail.message import Message
 from mailbot.mail.parse import ParseError, parse
 from mailbot.register import store
-from mailbot.register.models import Customer, InboundRecord, Quarantine, Request, utcnow
+from mailbot.register.models import InboundRecord, Quarantine, Request, utcnow
 from mailbot.replies import outbox
 from mailbot.replies.compose import Composer
 from mailbot.understand.classify import classify
@@ -163,7 +163,7 @@ class Pipeline:
             language=verdict.language if verdict.language in company.languages else company.language,
             requester_email=msg.from_addr, requester_name=msg.from_name,
             requester_hash=store.address_hash(msg.from_addr, store.salt(session)),
-            customer_pk=customer.id if customer and judged.outcome == "verified" else None,
+            customer_pk=customer.id if customer else None,  # the customer the From address claims to be
             sender_verified=judged.outcome == "verified", identity=judged.outcome,
             identity_reasons=list(judged.reasons), confidence=verdict.confidence,
             evidence=list(verdict.evidence), received_at=received,
@@ -177,7 +177,7 @@ class Pipeline:
                         f"{', '.join(verdict.types)} ({verdict.language}, confidence {verdict.confidence:.2f})")
         store.add_event(session, request, ACTOR, f"identity: {judged.outcome}", "; ".join(judged.reasons))
         if customer is not None and judged.outcome != "forged":
-            self._stop_processing(session, request, customer, verdict)
+            decisions.stop_processing(session, request, customer, ACTOR)
         self._answer(session, request, msg, judged.outcome, verdict)
         return Outcome("request", f"opened {ref} ({status})", ref, is_request=True)
 
@@ -198,17 +198,6 @@ class Pipeline:
         outbox.write(session, self.settings, self.composer, request, kind, to=msg.from_addr,
                      context=reply_context(self.settings, request), in_reply_to=msg.message_id,
                      references=msg.references, auto=auto)
-
-    def _stop_processing(self, session: Session, request: Request, customer: Customer,
-                         verdict: Classification) -> None:
-        """The policy: on objection (and restriction) processing stops at once, pending the decision."""
-        stopping = [t for t in ("objection", "restriction") if t in verdict.types]
-        if not stopping or customer.processing_stopped:
-            return
-        customer.processing_stopped = True
-        customer.processing_stopped_reason = f"{', '.join(stopping)} in {request.ref}"
-        session.add(customer)
-        store.add_event(session, request, ACTOR, "processing stopped", customer.processing_stopped_reason)
 
     def _record(self, session: Session, mail: InboundMail, msg: Message, received: datetime, outcome: str,
                 reason: str, *, request: Request | None = None, evidence: tuple[str, ...] = (),

@@ -319,3 +319,15 @@ def test_an_unreachable_database_is_a_failure_in_one_line(project: Path) -> None
                       env={"MAILBOT_DATABASE__URL": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_known_address_without_a_verdict_names_the_customer_but_is_not_verified(project: Path, customers: None,
+                                                                                 capsys) -> None:
+    deliver(project / MAILDIR, make_mail(auth=None))
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    assert request["status"] == "awaiting_identity"
+    assert request["customer_id"] == "C-1001" and request["sender_verified"] is False
+    [reply] = sent(project)
+    assert reply["To"] == "jan@example.nl"
+    assert "C-1001" not in reply.get_body(("plain",)).get_content()

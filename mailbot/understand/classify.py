@@ -25,6 +25,7 @@ _CLAUSE_END = re.compile(
     r"daarom|therefore|daher|deshalb|donc|please|bitte|gelieve)\b"
 )
 _SPACE = re.compile(r"[ \t\r\f\v]+")
+_SENTENCE_STOP = re.compile(r"[.!?\n]")
 _NEW_REQUEST = re.compile(
     r"\b(?:in\splaats\sdaarvan|instead|stattdessen|a\sla\splace|maar\s(?:wel|graag)|but\splease|aber\sbitte|"
     r"daarnaast|additionally|außerdem|ausserdem|wel\sgraag)\b"
@@ -84,12 +85,49 @@ def _clause_before(text: str, start: int) -> str:
     return window[cut:]
 
 
+def _sentence_before(text: str, start: int) -> str:
+    window = text[max(0, start - 200):start]
+    return window[max(window.rfind(end) for end in ".!?\n") + 1:]
+
+
+def _rest_of_sentence(text: str, found: re.Match[str], length: int) -> str:
+    """The match and up to ``length`` characters after it, not past the sentence end."""
+    after = text[found.end():found.end() + length]
+    end = _SENTENCE_STOP.search(after)
+    return found.group(0) + (after[:end.start()] if end else after)
+
+
+def _done(before: str, phrase: str) -> bool:
+    """The phrase reports what has happened ("mijn gegevens zijn verwijderd", "I have received ..."), unless the
+    sender wants it so ("ik wil zeker weten dat mijn gegevens zijn verwijderd")."""
+    if lx.WANTS.search(before):
+        return False
+    return bool(lx.DONE_PASSIVE.search(phrase) or (lx.PERFECT.search(before) and lx.PARTICIPLE.search(phrase)))
+
+
 def _blocked(rule: lx.Rule, text: str, found: re.Match[str]) -> str | None:
-    """Why a match does not count (negated, hypothetical), or None."""
+    """Why a match does not count (negated, hypothetical, told or thanked for rather than asked), or None."""
     if rule.kind in ("negative", "authority", "withdrawal"):
         return None
     before = _clause_before(text, found.start())
-    if lx.CONDITIONAL.search(before) and rule.kind not in ("objection", "restriction"):
+    sentence = _sentence_before(text, found.start())
+    if lx.RIGHT_TOLD.search(sentence):
+        return "a right explained to the reader"
+    if rule.strong and lx.RIGHT_HELD.search(sentence + found.group(0)) and lx.HOW_QUESTION.search(text):
+        return "asks how the right works"
+    if lx.THANKS_FOR.search(before):
+        return "thanks for what was done"
+    if _done(before, _rest_of_sentence(text, found, 25)):
+        return "reports what was done"
+    if rule.kind != "objection" and lx.DEVICE_DATA.search(_rest_of_sentence(text, found, 40)):
+        return "data on a device, not the records"
+    if rule.kind == "rectification" and lx.SELF_SERVICE.search(before):
+        return "asks how to change it themselves"
+    conditional = None
+    for conditional in lx.CONDITIONAL.finditer(before):
+        pass
+    if (conditional and rule.kind not in ("objection", "restriction")
+            and not lx.INDIRECT_QUESTION.search(before, 0, conditional.end() + 1)):
         return "hypothetical"
     if rule.negation_inside:
         return None
@@ -141,6 +179,9 @@ _CITATION_RULES = {
 def _citations(text: str, source: str, factor: float) -> Iterable[_Hit]:
     seen: set[str] = set()
     for found in lx.CITATION.finditer(text):
+        sentence = _sentence_before(text, found.start())
+        if lx.TOPIC.search(sentence) or lx.RIGHT_TOLD.search(sentence):
+            continue  # "a question about art. 15", "you have the right under art. 15": not invoked
         numbers = re.findall(r"\d+", found.group(1) or found.group(2) or "")
         for number in numbers:
             kind = lx.ARTICLE_TYPES.get(number)
@@ -174,7 +215,7 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
     language = detect_language(own if len(own_raw) >= 20 else f"{subject} {own}", default_language)
 
     notes: list[str] = []
-    machine = detect_machine(msg)
+    machine = detect_machine(msg) or _auto_body(own)
     if machine:
         authority, _, _, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, [], _AUTHORITY_KIND))
         return Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
@@ -188,6 +229,12 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
         notes.append("the sender's own words point at the quoted mail")
         hits += _scan(quoted, "quoted", _QUOTED_FACTOR, notes, _REQUEST_KINDS)
     return _verdict(msg, hits, notes, language, own)
+
+
+def _auto_body(own: str) -> list[str]:
+    """Evidence that the sender's words are an auto-reply or notification whose headers do not say so."""
+    found = lx.AUTO_BODY.search(own, 0, 400)
+    return [f'automatic reply by its words: "{found.group(0)}"'] if found else []
 
 
 def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, own: str) -> Classification:

@@ -152,6 +152,92 @@ NEGATION = re.compile(
 )
 CONDITIONAL = re.compile(r"\b(?:als|indien|wanneer|mocht|if|when|whether|wenn|falls|ob|si|what\shappens)\b")
 INNER_NEGATION = re.compile(r"\b(?:niet|not|nicht|pas|don't|geen|kein\w*)\b")
+# "I was wondering if you could ...", "ich wollte fragen, ob ...": an indirect question, a polite request.
+INDIRECT_QUESTION = re.compile(
+    r"(?:\b(?:wonder\w*|know|tell\s(?:me|us)|ask\w*|check|confirm|benieuwd|frage\s(?:mich|sie)|fragen|wissen|"
+    r"mitteilen|sagen|savoir|dire|demande)\W{1,3}(?:\w+\s)?(?:if|ob|si)|\b(?:whether|ob))\s$"
+)
+
+# --- contexts in which a request phrase does not ask anything (checked by classify._blocked) ---------------------
+# The right explained to the reader, as a privacy notice or newsletter does: "You have the right to access ...".
+RIGHT_TOLD = re.compile(
+    r"\b(?:you|u|je|jij|sie|vous|customers|klanten|kunden)\s(?:\w+\s){0,2}?(?:have|has|heeft|hebt|hebben|haben|"
+    r"hat|avez|disposez)\s(?:(?!no\b|geen\b|kein|niet\b|not\b)\w+\s){0,3}?(?:right|rights|recht|rechten|rechte|"
+    r"droit|droits)\b|\b(?:heeft|hebt|have|haben|avez)\s(?:u|je|you|sie|vous)\s(?:\w+\s){0,3}?(?:right|recht|"
+    r"droit)\b"
+)
+# The sender's own right described ("ik lees dat ik recht heb op inzage") ...
+RIGHT_HELD = re.compile(
+    r"\b(?:ik|i|ich|je)\s(?:\w+\s)?(?:heb|have|habe|ai)\s(?:\w+\s){0,2}?(?:recht|right|droit)\b|\bik\s(?:\w+\s)?recht\sheb\b"
+)
+# ... and asked how it works: a question about the procedure, not yet a request.
+HOW_QUESTION = re.compile(
+    r"\b(?:hoe\s(?:werkt|gaat|doe|moet|kan)|how\s(?:does|do|can|would)\s(?:that|this|it|i)|wie\s(?:funktioniert|"
+    r"geht|kann\sich|mache)|comment\s(?:faire|ca\smarche|puis-je)|moet\sik\s(?:daar|daarvoor|hiervoor|een)|"
+    r"formulier|form\sto\sfill|formular|twijfel\w*|not\ssure\s(?:yet|whether|if)|nog\sniet\szeker)\b"
+)
+# Thanks for what was done ("thank you for sending the overview of my data"), not "alvast bedankt voor ...".
+THANKS_FOR = re.compile(
+    r"^(?!.*\b(?:alvast|in\sadvance|im\svoraus|vorab|d'avance|par\savance)\b).*"
+    r"\b(?:bedankt|dank|dankjewel|dankuwel|thanks|thank\syou|danke|merci)\s(?:\w+\s){0,3}?(?:voor|for|fur|pour)\b"
+    r"[^,:;]*$"
+)
+_PARTICIPLES = (
+    r"verwijderd|gewist|geschrapt|opgeheven|deleted|erased|removed|wiped|closed|geloscht|geloescht|entfernt|"
+    r"supprimee?s?|effacee?s?|aangepast|gecorrigeerd|gewijzigd|verbeterd|corrected|updated|changed|rectified|"
+    r"berichtigt|korrigiert|geandert|corrigee?s?|modifiee?s?|ontvangen|received|gekregen|gestuurd|verstuurd|"
+    r"toegestuurd|sent|erhalten|geschickt|zugeschickt|recue?s?|envoyee?s?"
+)
+# What has happened ("mijn gegevens zijn verwijderd", "my data has been deleted") is reported, not asked for ...
+DONE_PASSIVE = re.compile(
+    rf"\b(?:zijn|is|werden|werd|have\sbeen|has\sbeen|had\sbeen|were|was|wurden|wurde|sind|ist|ont\sete|a\sete)\s"
+    rf"(?:\w+\s)?(?:{_PARTICIPLES})\b|\b(?:{_PARTICIPLES})\s(?:zijn|is|sind|ist|wurden|wurde)\b"
+)
+# ... as is what the sender has received ("ik heb de bevestiging ontvangen dat ...").
+PERFECT = re.compile(r"\b(?:ik|i|we|wij|ich)\s(?:\w+\s)?(?:heb|hebben|have|habe|haben)\b|\bi've\b|\bj'ai\b")
+PARTICIPLE = re.compile(rf"(?<!\bte\s)(?<!\bto\s)(?<!\bzu\s)\b(?:{_PARTICIPLES})\b")
+# Unless the sender wants it so: "I want to be sure my data is deleted".
+WANTS = re.compile(
+    r"\b(?:wil|wilt|willen|wens\w*|want|wants|wish|mochte|will|verlang\w*|eis|eisen|demand|please|graag|bitte|"
+    r"zorg|make\ssure|ensure|ervoor)\b"
+)
+# "Hoe kan ik zelf mijn e-mailadres wijzigen?": the sender asks how to change it, not that we change it.
+SELF_SERVICE = re.compile(
+    r"(?:\b(?:hoe|waar|how|where|wie|wo|comment|ou)\s(?:\w+\s){0,2}?|^|\W)(?:kan|kun|can|do|kann|puis|moet|must|"
+    r"should)\s(?:ik|i|ich|je)\s(?:(?!laten\b|lassen\b|have\b|get\b)\w+\s){0,2}?$"
+)
+DEVICE = (
+    r"laptop|notebook|computer|pc|telefoon|smartphone|mobiel|gsm|tablet|ipad|iphone|macbook|imac|harde\s?schijf|"
+    r"hard\s?drive|hard\s?disk|schijf|disk|hdd|ssd|usb-?stick|stick|festplatte|rechner|handy|ordinateur|disque|"
+    r"nas|back-?up|cloud|icloud|onedrive|dropbox|camera|printer|router"
+)
+# Data on a device the shop repairs or sets up ("mijn gegevens van mijn oude laptop overzetten"), not records.
+DEVICE_DATA = re.compile(
+    r"\b(?:van|op|from|on|off|auf|von|sur|uit|de)\s(?:(?:mijn|my|m'n|mn|de|het|the|meine[mr]?|dem|der|mon|ma|mes|"
+    r"onze|our)\s)?(?:(?:oude|old|nieuwe|new|alte[nmr]?|neue[nmr]?|kapotte|broken|defekte[nmr]?|vorige|previous)"
+    rf"\s)?(?:{DEVICE})\b"
+)
+# "vraag over artikel 15 AVG": the article is the topic of a question.
+TOPIC = re.compile(
+    r"\b(?:vraag|vragen|question|questions|frage|fragen)\s(?:\w+\s)?(?:over|about|on|regarding|zu|zum|uber|sur)"
+    r"\s(?:het\s|the\s|den\s|l')?$"
+)
+# Auto-replies and notifications without their headers, told by their first words.
+AUTO_BODY = re.compile(
+    r"\b(?:dit\sis\seen\sautomatisch\w*\s(?:gegenereerd\w*\s)?(?:antwoord|bericht|reactie|e-?mail|mail)|"
+    r"(?:dit\sbericht|deze\se-?mail|deze\smail)\s(?:is|wordt|werd)\s(?:\w+\s)?automatisch\s(?:verstuurd|verzonden|"
+    r"gegenereerd|aangemaakt)|ik\sben\s(?:\w+\s){0,4}?(?:afwezig|met\svakantie|op\svakantie|niet\sop\skantoor)\s"
+    r"(?:\w+\s){0,3}?(?:tot|t/m|vanaf|en\s)|"
+    r"this\sis\san?\s(?:automated|automatic|auto-generated|auto)\s(?:response|reply|message|e-?mail|notification)|"
+    r"(?:i\sam|i'm)\s(?:currently\s)?(?:out\sof\s(?:the\s)?office|away\sfrom\s(?:the|my)\soffice|on\s(?:annual\s)?"
+    r"leave|on\sholiday|on\svacation)|(?:this|the)\s(?:message|e-?mail|notification)\s(?:was|has\sbeen|is)\s"
+    r"(?:sent|generated)\sautomatically|please\sdo\snot\sreply\sto\sthis\s(?:e-?mail|message)|"
+    r"(?:ich\sbin|bin\sich)\s(?:\w+\s|\d+\.\d*\.?\s){0,5}?(?:nicht\sim\sburo|abwesend|im\surlaub|nicht\serreichbar|"
+    r"ausser\shaus)|dies\sist\seine\sautomatische\s(?:antwort|nachricht|e-?mail|abwesenheitsnotiz)|"
+    r"diese\s(?:e-?mail|nachricht)\swurde\sautomatisch\s(?:erstellt|generiert|versendet|verschickt)|"
+    r"ceci\sest\sune\sreponse\sautomatique|je\ssuis\sabsente?\s|(?:message|e-?mail)\s(?:a\sete\s)?(?:envoye|genere)"
+    r"\sautomatiquement|was\sread\son|is\sgelezen\sop|wurde\sam\s(?:\w+\s){0,4}?gelesen)"
+)
 
 R = re.compile
 
