@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = PACKAGE_ROOT.parent / "templates"
@@ -63,15 +63,32 @@ class OAuth(Section):
     scope: str = ""
 
 
+def _absolute_or_empty(value: str) -> str:
+    """Other relative paths follow the config file; a CA bundle must not depend on where mailbot was started."""
+    if value and not Path(value).is_absolute():
+        raise ValueError(f"must be an absolute path (or empty for the system's trusted CAs), not {value!r}")
+    return value
+
+
+CaFile = Annotated[str, AfterValidator(_absolute_or_empty)]
+
+
 class MailboxSettings(Section):
+    """``address`` is the mailbox EWS and Graph open (empty: ``username``), for when another account logs in.
+
+    ``ca_file`` (imap, ews): a PEM bundle trusted for this server instead of the system's CAs, e.g. an internal CA.
+    """
+
     backend: Literal["maildir", "imap", "graph", "ews"] = "maildir"
     path: Path = Path("var/mail")
     host: str = "outlook.office365.com"
     port: Annotated[int, Field(ge=1, le=65535)] = 993
     security: Literal["ssl", "starttls", "none"] = "ssl"
+    ca_file: CaFile = ""
     auth: Literal["password", "oauth2"] = "password"
     username: str = "info@itsb.nu"
     password: str = ""
+    address: str = ""
     folder: str = "INBOX"
     request_action: Literal["leave", "flag", "move"] = "leave"
     move_to: str = "Privacy"
@@ -83,13 +100,20 @@ class MailboxSettings(Section):
     ews_url: str = ""
     oauth: OAuth = OAuth()
 
+    @property
+    def mailbox_address(self) -> str:
+        return self.address or self.username
+
 
 class OutgoingSettings(Section):
+    """``ca_file`` (smtp, ews) as in :class:`MailboxSettings`; EWS and Graph send from ``from_address``'s mailbox."""
+
     backend: Literal["file", "smtp", "graph", "ews"] = "file"
     path: Path = Path("var/outbox")
     host: str = "smtp.office365.com"
     port: Annotated[int, Field(ge=1, le=65535)] = 587
     security: Literal["ssl", "starttls", "none"] = "starttls"
+    ca_file: CaFile = ""
     auth: Literal["password", "oauth2", "none"] = "password"
     username: str = "info@itsb.nu"
     password: str = ""

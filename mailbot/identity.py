@@ -22,13 +22,16 @@ A fail in either method outweighs a pass in the other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from email.utils import getaddresses
 from typing import Literal
 
 from mailbot.mail.message import Message
 
 Outcome = Literal["verified", "identify", "forged"]
 Authentication = Literal["pass", "fail", "none"]
+_HEADER_FROM = re.compile(r"\bheader\.from\s*=\s*\"?([A-Za-z0-9.-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,26 @@ def _foreign_reply_to(msg: Message) -> tuple[str, ...]:
     return tuple(addr for addr in msg.reply_to if addr.strip().lower() != own)
 
 
+def _ambiguous_from(msg: Message) -> str | None:
+    """Why the server's verdict may be about another address than ``msg.from_addr``, or None.
+
+    With several From headers or addresses, servers differ in which one DMARC checks (RFC 7489 §6.6.1 leaves
+    it open) while mailbot answers the first: a pass for ``boef@evil.example`` must not verify ``jan@``.
+    The same holds when the verdict names its own ``header.from`` domain and that is not the From domain.
+    """
+    values = msg.header_all("From")
+    if len(values) > 1:
+        return f"the mail has {len(values)} From headers"
+    addresses = [addr for _, addr in getaddresses(values) if "@" in addr]
+    if len(addresses) > 1:
+        return f"the From header names {len(addresses)} addresses"
+    checked = {d.lower().rstrip(".") for d in _HEADER_FROM.findall(msg.auth.raw or "")}
+    domain = msg.from_addr.rpartition("@")[2]
+    if checked and domain not in checked:
+        return f"the server's verdict is about {', '.join(sorted(checked))}, not {domain or 'the From address'}"
+    return None
+
+
 def judge(msg: Message, *, known_customer: bool) -> IdentityVerdict:
     """Forged when the server says so; verified only for a known customer, authenticated, answered at From."""
     authentication, auth_reason = _authentication(msg)
@@ -74,11 +97,14 @@ def judge(msg: Message, *, known_customer: bool) -> IdentityVerdict:
     ]
     if foreign:
         reasons.append(f"Reply-To points elsewhere ({', '.join(foreign)}) than From ({msg.from_addr})")
+    ambiguous = _ambiguous_from(msg) if authentication == "pass" else None
+    if ambiguous:
+        reasons.append(f"{ambiguous}: the pass does not prove {msg.from_addr}")
     outcome: Outcome
     if authentication == "fail":
         outcome = "forged"
         reasons.append("nothing is sent: a reply would reach the real owner of the address; staff decide")
-    elif known_customer and authentication == "pass" and not foreign:
+    elif known_customer and authentication == "pass" and not foreign and not ambiguous:
         outcome = "verified"
     else:
         outcome = "identify"

@@ -19,11 +19,11 @@ from mailbot import deadlines, decisions, identity
 from mailbot.backends.base import InboundMail
 from mailbot.config import Settings
 from mailbot.mail.message import Message
-from mailbot.mail.parse import ParseError, parse
+from mailbot.mail.parse import ParseError, parse, peek_message_id
 from mailbot.register import store
 from mailbot.register.models import InboundRecord, Quarantine, Request, utcnow
 from mailbot.replies import outbox
-from mailbot.replies.compose import Composer
+from mailbot.replies.compose import Composer, valid_address
 from mailbot.understand.classify import classify
 from mailbot.understand.verdict import Classification
 
@@ -47,7 +47,12 @@ def body_digest(msg: Message) -> str:
 
 
 def quarantine(session: Session, mail: InboundMail, reason: str, message_id: str = "") -> Outcome:
-    """Keep the mail whole for staff; `mailbot quarantine retry` runs it again."""
+    """Keep the mail whole for staff; `mailbot quarantine retry` runs it again.
+
+    The Message-ID is read from the headers when the caller has none (the mail failed to parse, or handling it
+    failed), so staff can find the mail in their own client.
+    """
+    message_id = message_id or peek_message_id(mail.raw)
     session.add(Quarantine(mailbox_key=mail.key, message_id=message_id, reason=reason, raw=mail.raw,
                            received_at=mail.received_at or utcnow()))
     store.add_event(session, None, ACTOR, "quarantined", reason)
@@ -73,7 +78,7 @@ class Pipeline:
             return quarantine(session, mail, f"cannot parse: {exc}")
         received = mail.received_at or msg.date or utcnow()
         store.claim(session, msg.message_id)
-        if store.seen(session, msg.message_id) is not None:
+        if store.seen(session, msg.message_id, msg.from_addr) is not None:
             return Outcome("duplicate", f"Message-ID {msg.message_id} was handled before")
         if since is not None and received < since:
             return self._record(session, mail, msg, received, "before_since",
@@ -98,6 +103,9 @@ class Pipeline:
                                     keep_raw=True)
             return self._record(session, mail, msg, received, "not_request", "not a data-subject request",
                                 evidence=verdict.evidence)
+        if not valid_address(msg.from_addr):
+            return quarantine(session, mail, f"a request without a usable From address "
+                              f"({msg.from_addr or 'none'}): nobody to answer, for staff", msg.message_id)
         resent = self._join_resent(session, mail, msg, received)
         if resent is not None:
             return resent
@@ -124,11 +132,15 @@ class Pipeline:
             return None
         self._record(session, mail, msg, received, "joined", f"follow-up to {request.ref}", request=request,
                      evidence=verdict.evidence, keep_raw=True)
-        if verdict.withdrawal and request.status in store.OPEN_STATUSES:
+        refused = withdrawal_refused(msg, request) if verdict.withdrawal else None
+        if verdict.withdrawal and refused is None and request.status in store.OPEN_STATUSES:
             request.status = "withdrawn"
             request.closed_at = utcnow()
             session.add(request)
             store.add_event(session, request, ACTOR, "withdrawn", f"the requester withdrew it ({msg.message_id})")
+        elif refused is not None:
+            store.add_event(session, request, ACTOR, "mail joined",
+                            f"from {msg.from_addr}; asks to withdraw, not done by itself ({refused}): staff to check")
         else:
             detail = f"from {msg.from_addr}"
             if request.status == "awaiting_identity":
@@ -212,6 +224,22 @@ class Pipeline:
         ))
         session.flush()
         return Outcome(outcome, reason, request.ref if request else None)
+
+
+def withdrawal_refused(msg: Message, request: Request) -> str | None:
+    """Why a withdrawal mail may not close ``request`` by itself, or None when it may.
+
+    Only the requester may withdraw, and no less authenticated than the request was: otherwise anyone who
+    knows a reference (or forges the From address) could close someone else's request unseen.
+    """
+    if msg.from_addr != request.requester_email:
+        return f"sent by {msg.from_addr or 'no address'}, not by the requester"
+    judged = identity.judge(msg, known_customer=True)
+    if judged.outcome == "forged":
+        return "the receiving server found the From address forged"
+    if request.sender_verified and judged.outcome != "verified":
+        return "the request was verified, this mail is not"
+    return None
 
 
 def reply_context(settings: Settings, request: Request) -> dict[str, object]:

@@ -13,7 +13,7 @@ from mailbot.understand import lexicon
 from mailbot.understand.classify import _prepare, classify
 from mailbot.understand.language import detect_language
 
-CORPORA = [Path(__file__).parent / "corpus", Path(__file__).parent / "corpus_fresh"]
+CORPORA = [Path(__file__).parent / name for name in ("corpus", "corpus_fresh", "corpus_third")]
 
 
 def mail(text: str, subject: str = "", quoted: str = "", sender: str = "klant@example.nl",
@@ -72,6 +72,67 @@ def test_leaves_non_requests_alone(text: str) -> None:
     assert not verdict.is_request and verdict.types == (), verdict.evidence
 
 
+@pytest.mark.parametrize(("text", "types"), [
+    ("Graag mijn account opheffen.", ("erasure",)),
+    ("Ik wil geen cliënt meer zijn.", ("erasure",)),
+    ("Ik vraag jullie om mijn klantaccount en alles wat erbij hoort op te ruimen.", ("erasure",)),
+    ("I was wondering if you could tell me what personal data you have stored about me?", ("access",)),
+    ("Ich wollte fragen, ob Sie meine Daten löschen können.", ("erasure",)),
+    ("Kunt u mij laten weten of u gegevens van mij bewaart?", ("access",)),
+    ("Is het mogelijk dat u mijn geboortedatum aanpast?", ("rectification",)),
+    ("The email address you have on file is an old one. Please change it to kim@example.org.", ("rectification",)),
+    ("Kan ik mijn adres laten wijzigen naar Kerkstraat 5?", ("rectification",)),
+    ("Could you put my data on hold for now? Please don't delete anything though.", ("restriction",)),
+    ("Alvast bedankt voor het verwijderen van mijn gegevens.", ("erasure",)),
+    ("Thanks for your quick reply, could you also delete my account?", ("erasure",)),
+    ("Could you send my data to my new provider?", ("portability",)),
+])
+def test_recognises_other_wordings(text: str, types: tuple[str, ...]) -> None:
+    verdict = classify(mail(text))
+    assert verdict.is_request and verdict.types == types, verdict.evidence
+
+
+@pytest.mark.parametrize(("text", "subject", "reason"), [
+    ("Bedankt, ik heb de bevestiging ontvangen dat mijn gegevens zijn verwijderd.", "", "reports what was done"),
+    ("Thank you for sending the overview of my data so quickly.", "", "thanks for what was done"),
+    ("We have updated our privacy statement. You have the right to access, rectify and erase your personal data.",
+     "", "a right explained to the reader"),
+    ("Ik lees dat ik recht heb op inzage. Hoe werkt dat, moet ik een formulier invullen?", "inzage",
+     "asks how the right works"),
+    ("Kunnen jullie al mijn gegevens van mijn oude laptop overzetten naar de nieuwe?", "",
+     "data on a device, not the records"),
+    ("Hoe kan ik zelf mijn e-mailadres wijzigen in mijn account?", "e-mailadres wijzigen",
+     "asks how to change it themselves"),
+])
+def test_phrases_that_tell_or_thank_rather_than_ask(text: str, subject: str, reason: str) -> None:
+    verdict = classify(mail(text, subject=subject))
+    assert not verdict.is_request, verdict.evidence
+    assert any(reason in line for line in verdict.evidence), verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Hallo, bitte stornieren Sie meine Bestellung 20601 und löschen Sie die Bestellung.",
+    "Welke gegevens hebben jullie nodig voor een offerte?",
+    "Kunnen jullie mijn bestelling verwijderen uit mijn account?",
+    "Wij wijzigen per 1 mei ons bankrekeningnummer. Wilt u dit aanpassen in uw administratie?",
+])
+def test_leaves_look_alikes_alone(text: str) -> None:
+    verdict = classify(mail(text))
+    assert not verdict.is_request, verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Dit is een automatisch antwoord. Ik ben tot en met 24 april afwezig.",
+    "I am out of the office until Monday 13 April with limited access to email.",
+    "Vielen Dank. Ich bin bis einschließlich 17.04. nicht im Büro.",
+    "This is an automated response to confirm that we have received your request \"Delete my personal data\".",
+])
+def test_auto_reply_without_headers_is_machine_mail(text: str) -> None:
+    verdict = classify(mail(text, subject="Re: Uw verzoek"))
+    assert verdict.auto_generated and not verdict.is_request
+    assert any("automatic reply by its words" in line for line in verdict.evidence)
+
+
 def test_quoted_request_does_not_make_a_thank_you_a_request() -> None:
     verdict = classify(mail("Thanks!", subject="Re: inzageverzoek", quoted="Ik wil inzage in mijn gegevens."))
     assert not verdict.is_request
@@ -85,7 +146,8 @@ def test_a_chaser_takes_its_request_from_the_quoted_mail() -> None:
 
 
 @pytest.mark.parametrize("text", ["Ik trek mijn verzoek in.", "I withdraw my request.",
-                                  "Ich ziehe meinen Antrag zurück."])
+                                  "Ich ziehe meinen Antrag zurück.",
+                                  "Hiermit ziehe ich meinen Löschantrag vom 3. April zurück."])
 def test_withdrawal(text: str) -> None:
     verdict = classify(mail(text))
     assert verdict.withdrawal and not verdict.is_request
@@ -142,7 +204,7 @@ def _corpus_texts() -> list[str]:
 
 def test_screen_never_skips_a_pattern_that_matches() -> None:
     """The speed-up must not change a verdict: a skipped pattern, or a sentence not searched, has no match."""
-    patterns = [rule.pattern for rule in lexicon.RULES] + [lexicon.CITATION]
+    patterns = [rule.pattern for rule in lexicon.RULES] + [lexicon.CITATION, *lexicon.CONTEXTS.values()]
     screen = lexicon.SCREEN
     assert sum(screen.in_sentence) > len(patterns) // 2
     for text in _corpus_texts():

@@ -1,7 +1,8 @@
 """The classifier's figures on the labelled corpora (targets from issue 3).
 
-tests/corpus was written together with the rules; tests/corpus_fresh was written afterwards as ten other senders
-would write, to see whether the rules generalise (docs/classifier.md). Both are held to the same targets.
+tests/corpus was written together with the rules; tests/corpus_fresh and tests/corpus_third were written afterwards
+in other voices and styles, to see whether the rules generalise (docs/classifier.md). All are held to the same
+targets.
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ from mailbot.evaluate import Report, evaluate_dir, load_cases
 
 HERE = Path(__file__).parent
 # (folder, at least this many mails, at least this many machine mails)
-CORPORA = [(HERE / "corpus", 250, 25), (HERE / "corpus_fresh", 100, 15)]
+CORPORA = [(HERE / "corpus", 250, 25), (HERE / "corpus_fresh", 100, 15), (HERE / "corpus_third", 150, 15)]
+# Mails written after the last rule change (tests/corpus_third h-*): their figure is reported in docs/classifier.md
+# as the honest out-of-sample check and is not held to the targets, which would invite tuning on them.
+LAST_CHECK = "h-"
 _reports: dict[Path, Report] = {}
+
+
+def _split_last_check(report: Report) -> tuple[Report, Report]:
+    last = [o for o in report.outcomes if Path(o.case.file).name.startswith(LAST_CHECK)]
+    return Report([o for o in report.outcomes if o not in last]), Report(last)
 
 
 @pytest.fixture(params=CORPORA, ids=lambda c: c[0].name)
@@ -28,7 +37,7 @@ def report(corpus: tuple[Path, int, int]) -> Report:
     folder = corpus[0]
     if folder not in _reports:
         _reports[folder] = evaluate_dir(folder)
-    return _reports[folder]
+    return _split_last_check(_reports[folder])[0]
 
 
 def test_corpus_is_large_and_varied(corpus: tuple[Path, int, int]) -> None:
@@ -63,3 +72,12 @@ def test_render_shows_figures_and_misses(report: Report) -> None:
     text = report.render()
     for part in ("precision", "recall", "F1", "exact type set", "confusion", "misses"):
         assert part in text
+
+
+def test_last_check_is_kept_apart_and_never_answers_machine_mail() -> None:
+    folder = HERE / "corpus_third"
+    if folder not in _reports:
+        _reports[folder] = evaluate_dir(folder)
+    tuned, last = _split_last_check(_reports[folder])
+    assert len(last.outcomes) >= 25 and len(tuned.outcomes) >= 150
+    assert last.machine_as_request == 0, last.render()

@@ -13,9 +13,11 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 from exchangelib import (
     DELEGATE,
     IMPERSONATION,
@@ -27,11 +29,15 @@ from exchangelib import (
     OAuth2Credentials,
 )
 from exchangelib import errors as ews_errors
+from exchangelib.extended_properties import Flag as FlagStatus
+from exchangelib.fields import InvalidField
 from exchangelib.folders import Folder
+from exchangelib.protocol import BaseProtocol
 from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_exponential
 
 from mailbot.backends.base import BackendError, CursorStore, InboundMail, PermanentSendError, TransientSendError
 from mailbot.backends.graph import with_envelope
+from mailbot.backends.imap import trusted_context
 from mailbot.config import MailboxSettings, OutgoingSettings
 
 log = logging.getLogger(__name__)
@@ -44,11 +50,60 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 )
 
 
+#: Outlook's follow-up flag is the MAPI property PidTagFlagStatus (0x1090); 2 = followupFlagged (MS-OXOFLAG).
+#: exchangelib has no field for it, so it is registered as an extended property, exchangelib's documented way.
+FLAG_STATUS = "mailbot_flag_status"
+FOLLOWUP_FLAGGED = 2
+try:
+    Message.get_field_by_fieldname(FLAG_STATUS)
+except InvalidField:
+    Message.register(FLAG_STATUS, FlagStatus)
+
+
 def is_transient(exc: BaseException) -> bool:
     """Busy, throttled, unreachable or a refused login: worth trying later. Other EWS errors are about the mail."""
     if isinstance(exc, TRANSIENT):
         return True
     return isinstance(exc, ews_errors.TransportError) and not isinstance(exc, ews_errors.ResponseMessageError)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+class TrustAdapter(requests.adapters.HTTPAdapter):
+    """The one adapter class exchangelib uses for every session: EWS servers given a ``ca_file`` are checked against
+    that PEM bundle instead of the system's CAs; every other host (an OAuth2 token endpoint) as usual.
+
+    exchangelib has no per-account trust setting; its documented way is a ``BaseProtocol.HTTP_ADAPTER_CLS`` that
+    picks the CA by URL. The latest account built for a server decides its trust.
+    """
+
+    ca_files: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def trust(cls, url: str, ca_file: str) -> None:
+        """Trust ``ca_file`` (empty: the system's CAs) for the server of ``url``; a broken bundle is refused now."""
+        trusted_context(ca_file, f"EWS {url}")
+        if ca_file:
+            cls.ca_files[_origin(url)] = ca_file
+            BaseProtocol.HTTP_ADAPTER_CLS = cls
+        else:
+            cls.ca_files.pop(_origin(url), None)
+
+    def _verify(self, url: str, verify: Any) -> Any:
+        return verify if verify is False else self.ca_files.get(_origin(url), verify)
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        super().cert_verify(conn, url, self._verify(url, verify), cert)
+
+    def get_connection_with_tls_context(
+        self, request: Any, verify: Any, proxies: Any = None, cert: Any = None
+    ) -> Any:
+        return super().get_connection_with_tls_context(
+            request, self._verify(request.url, verify), proxies=proxies, cert=cert
+        )
 
 
 def _account(settings: MailboxSettings | OutgoingSettings, address: str) -> Account:
@@ -69,7 +124,10 @@ def _account(settings: MailboxSettings | OutgoingSettings, address: str) -> Acco
 
 
 class EwsMailbox:
-    """One folder of ``settings.username``'s mailbox over EWS. ``since`` skips older mail on a first start."""
+    """One folder of the mailbox ``settings.address`` (default: the login ``username``) over EWS.
+
+    ``since`` skips older mail on a first start.
+    """
 
     def __init__(
         self,
@@ -83,7 +141,8 @@ class EwsMailbox:
         self._cursor = cursor
         self._since = since
         self._account_obj = account
-        self.cursor_name = f"ews:{settings.username}/{settings.folder}"
+        TrustAdapter.trust(settings.ews_url, settings.ca_file)
+        self.cursor_name = f"ews:{settings.mailbox_address}/{settings.folder}"
         self._state: str | None = json.loads(cursor.get(self.cursor_name) or "{}").get("sync_state")
         self._round_state: str | None = None
         self._uncommitted: set[str] = set()
@@ -91,7 +150,7 @@ class EwsMailbox:
 
     def _folder(self) -> Folder:
         if self._account_obj is None:
-            self._account_obj = _account(self.settings, self.settings.username)
+            self._account_obj = _account(self.settings, self.settings.mailbox_address)
         account = self._account_obj
         if self.settings.folder.upper() == "INBOX":
             return account.inbox
@@ -155,16 +214,27 @@ class EwsMailbox:
         self._cursor.set(self.cursor_name, json.dumps({"sync_state": self._state}))
 
     def dispose(self, mail: InboundMail, is_request: bool) -> None:
+        """Flag (Outlook's follow-up flag) or move request mail; a mail staff already deleted is left be."""
         action = self.settings.request_action
         if not is_request or action == "leave":
             return
+        try:
+            self._dispose(mail.key, action)
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(f"EWS {self.settings.ews_url}: {action} {mail.key}: {type(exc).__name__}: {exc}") from exc
+
+    def _dispose(self, key: str, action: str) -> None:
         folder = self._folder()
-        (item,) = folder.account.fetch(ids=[(mail.key, None)], only_fields=["flag"])
-        if isinstance(item, Exception):
+        (item,) = folder.account.fetch(ids=[(key, None)], only_fields=[FLAG_STATUS])
+        if isinstance(item, ews_errors.ErrorItemNotFound):
             return
+        if isinstance(item, Exception):
+            raise item
         if action == "flag":
-            item.flag.flag_status = "Flagged"
-            item.save(update_fields=["flag"])
+            setattr(item, FLAG_STATUS, FOLLOWUP_FLAGGED)
+            item.save(update_fields=[FLAG_STATUS])
             return
         root = folder.account.inbox.parent
         try:
@@ -190,6 +260,7 @@ class EwsTransport:
     def __init__(self, settings: OutgoingSettings, *, account: Account | None = None) -> None:
         self.settings = settings
         self._account_obj = account
+        TrustAdapter.trust(settings.ews_url, settings.ca_file)
 
     def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
         if not recipients:

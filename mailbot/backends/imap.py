@@ -70,6 +70,16 @@ def parse_key(key: str) -> tuple[str, int, int]:
     return folder, int(validity), int(uid)
 
 
+def trusted_context(ca_file: str, where: str) -> ssl.SSLContext | None:
+    """A TLS context trusting only the PEM bundle ``ca_file`` (an internal CA); None when empty: the system's CAs."""
+    if not ca_file:
+        return None
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except OSError as exc:  # missing, unreadable, or no certificate in it (ssl.SSLError is an OSError)
+        raise BackendError(f"{where}: ca_file {ca_file}: {exc}") from None
+
+
 def _utc(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
@@ -81,7 +91,8 @@ class ImapMailbox:
 
     ``since``: on a first start (no saved place) only mail that arrived from that day on is fetched at all
     (IMAP ``SEARCH SINCE`` is by date; the pipeline applies the exact moment). ``token_provider`` overrides the
-    MSAL provider built from ``settings.oauth`` when ``settings.auth == "oauth2"``.
+    MSAL provider built from ``settings.oauth`` when ``settings.auth == "oauth2"``; ``ssl_context`` overrides the
+    one built from ``settings.ca_file`` (none: the system's trusted CAs).
     """
 
     def __init__(
@@ -99,7 +110,7 @@ class ImapMailbox:
         self._since = since
         self._tokens = provider_for(settings.oauth, settings.auth, OUTLOOK_SCOPE, token_provider)
         self._batch = batch_size
-        self._ssl_context = ssl_context
+        self._ssl_context = ssl_context or trusted_context(settings.ca_file, self._where)
         self._client: IMAPClient | None = None
         self._uidvalidity = 0
         self._idle_ok = False

@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable
 
 from mailbot.backends.base import PermanentSendError, TransientSendError
+from mailbot.backends.imap import trusted_context
 from mailbot.backends.oauth import OUTLOOK_SCOPE, TokenProvider, provider_for, xoauth2
 from mailbot.config import OutgoingSettings
 
@@ -29,7 +30,10 @@ def _text(value: bytes | str) -> str:
 
 
 class SmtpTransport:
-    """Sends through one SMTP server, keeping the connection for the next mail while the server allows it."""
+    """Sends through one SMTP server, keeping the connection for the next mail while the server allows it.
+
+    TLS trusts ``ssl_context`` when given, else ``settings.ca_file`` when set, else the system's CAs.
+    """
 
     def __init__(
         self,
@@ -40,7 +44,7 @@ class SmtpTransport:
     ) -> None:
         self.settings = settings
         self._tokens = provider_for(settings.oauth, settings.auth, OUTLOOK_SCOPE, token_provider)
-        self._context = ssl_context or ssl.create_default_context()
+        self._context = ssl_context or trusted_context(settings.ca_file, self._where) or ssl.create_default_context()
         self._smtp: smtplib.SMTP | None = None
 
     @property

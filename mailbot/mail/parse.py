@@ -34,7 +34,10 @@ class ParseError(Exception):
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 _MSG_ID = re.compile(r"<[^<>\s]+>")
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
+_PEEK_BYTES = 256_000  # headers beyond this are not worth reading for an id
 _MAX_DEPTH = 30  # MIME nesting deeper than any mail client writes is not followed
 _BODY_TYPES = ("text/plain", "text/html")
 _ALWAYS_ATTACHED = ("message/", "text/rfc822-headers")  # reports and enclosed mail: not the sender's words
@@ -55,6 +58,16 @@ def parse(raw: bytes, *, max_bytes: int = 25_000_000) -> Message:
         raise ParseError("cannot read the mail structure: nested too deeply") from error
     except Exception as error:  # hostile input can trip the stdlib in ways no list foresees; keep the mail
         raise ParseError(f"cannot read the mail: {type(error).__name__}: {error}"[:200]) from error
+
+
+def peek_message_id(raw: bytes) -> str:
+    """The Message-ID from the header block alone ("" when there is none), for mail that cannot be handled whole."""
+    head = bytes(raw[:_PEEK_BYTES]).replace(b"\r\n", b"\n").lstrip(b"\n").split(b"\n\n", 1)[0]
+    try:
+        mail = message_from_bytes(head + b"\n\n", policy=compat32)
+        return _message_id(next(iter(_values(mail, "Message-ID")), "")) or ""
+    except Exception:  # hostile header bytes: the quarantine keeps the mail, an id is only a convenience
+        return ""
 
 
 def _parse(raw: bytes) -> Message:
@@ -85,8 +98,8 @@ def _parse(raw: bytes) -> Message:
         message_id=message_id or _derived_id(raw, mail),
         message_id_derived=message_id is None,
         from_addr=from_addr,
-        from_name=_decode_words(from_name, defects),
-        subject=_decode_words(first("Subject"), defects).strip(),
+        from_name=_one_line(_decode_words(from_name, defects)),
+        subject=_one_line(_decode_words(first("Subject"), defects)),
         text=parts.text,
         quoted=parts.quoted,
         signature=parts.signature,
@@ -124,6 +137,12 @@ def _headers(mail: EmailMessage, defects: list[str]) -> Iterable[tuple[str, str]
         if _has_surrogates(text):
             defects.append(f"header {key}: 8-bit bytes")
         yield key, _decode_words(_unfold(_unsurrogate(text)), defects).strip()
+
+
+def _one_line(value: str) -> str:
+    """A decoded header as one line: an encoded word may carry CR, LF or other controls that would otherwise
+    reach the register, the desk and the name in a reply's salutation."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 def _unfold(value: str) -> str:

@@ -34,13 +34,24 @@ class ImportReport:
         return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, required: tuple[str, ...], delimiters: str = ",") -> Iterator[tuple[int, dict[str, str]]]:
+    """Data rows with lower-cased column names; rows of empty cells (as spreadsheets save them) are skipped.
+
+    ``delimiters``: the separators the file may use; the header row's first match wins, so a Dutch Excel
+    export with ``;`` loads as well as a comma-separated one.
+    """
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise ImportError_(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
-        reader = csv.DictReader(handle)
+        try:
+            first = handle.readline()
+        except UnicodeDecodeError as exc:
+            raise ImportError_(f"{path}: line 1: {exc}") from None
+        handle.seek(0)
+        delimiter = next((d for d in delimiters if d in first), delimiters[0])
+        reader = csv.DictReader(handle, delimiter=delimiter)
         header = [h.strip().lower() for h in reader.fieldnames or []]
         missing = [c for c in required if c not in header]
         if missing:
@@ -48,7 +59,9 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
         reader.fieldnames = header
         try:
             for row in reader:
-                yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
+                values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+                if any(values.values()):
+                    yield reader.line_num, values
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ImportError_(f"{path}: line {reader.line_num}: {exc}") from None
 
@@ -56,7 +69,7 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
 def import_customers(session: Session, path: Path) -> ImportReport:
     """Idempotent: the address (lower-cased) is the key; a second run with the same file changes nothing."""
     report = ImportReport()
-    for line, row in _rows(path, ("email", "name", "customer_id")):
+    for line, row in _rows(path, ("email", "name", "customer_id"), delimiters=",;\t"):
         email = row.pop("email").lower()
         if not EMAIL.match(email):
             raise ImportError_(f"{path}: line {line}: not an email address: {email!r}")
@@ -102,7 +115,8 @@ def import_requests(session: Session, settings: Settings, path: Path) -> ImportR
         unknown = [t for t in types if t not in REQUEST_TYPES]
         if unknown or not types:
             raise ImportError_(f"{where}: types must be among {', '.join(REQUEST_TYPES)} (got {row['types']!r})")
-        if row["status"] not in store.STATUSES:
+        status = row["status"].lower()
+        if status not in store.STATUSES:
             raise ImportError_(f"{where}: status must be one of {', '.join(store.STATUSES)}")
         email = row["requester_email"].lower()
         if email and not EMAIL.match(email):
@@ -118,8 +132,8 @@ def import_requests(session: Session, settings: Settings, path: Path) -> ImportR
             continue
         customer = store.find_customer(session, email)
         request = Request(
-            ref=ref, year=year, number=number, status=row["status"], types=types,
-            language=row.get("language") or settings.company.language, requester_email=email,
+            ref=ref, year=year, number=number, status=status, types=types,
+            language=row.get("language", "").lower() or settings.company.language, requester_email=email,
             requester_name=row.get("requester_name", ""), requester_hash=store.address_hash(email, salt),
             customer_pk=customer.id if customer else None, sender_verified=False, identity="imported",
             received_at=received,

@@ -70,13 +70,25 @@ def add_event(session: Session, request: Request | None, actor: str, action: str
 
 def claim(session: Session, message_id: str) -> None:
     """On PostgreSQL, hold a transaction-scoped advisory lock on this Message-ID, so a second instance waits for
-    the first to commit and then sees the mail as handled. SQLite has one writer and needs nothing."""
+    the first to commit and then sees the mail as handled. SQLite has one writer and needs nothing.
+    The lock is on the lower-cased id, as ``seen`` compares without regard to case."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mid, 7306641))"), {"mid": message_id})
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:mid, 7306641))"),
+                        {"mid": message_id.lower()})
 
 
-def seen(session: Session, message_id: str) -> InboundRecord | None:
-    return session.exec(select(InboundRecord).where(InboundRecord.message_id == message_id)).first()
+def seen(session: Session, message_id: str, from_addr: str | None = None) -> InboundRecord | None:
+    """The record of this Message-ID, also when a gateway or client changed its case on the way.
+
+    The exact id is looked up through its index; the case-blind comparison only among the sender's own mails
+    (``from_addr``), which keeps it to a handful of rows instead of the whole register.
+    """
+    exact = session.exec(select(InboundRecord).where(InboundRecord.message_id == message_id)).first()
+    if exact is not None or from_addr is None:
+        return exact
+    return session.exec(select(InboundRecord).where(
+        InboundRecord.from_addr == from_addr, func.lower(InboundRecord.message_id) == message_id.lower()
+    )).first()
 
 
 def request_by_ref(session: Session, ref: str) -> Request | None:

@@ -172,6 +172,15 @@ def _address(value: str, what: str) -> Address:
     return Address(username=address.username, domain=domain)
 
 
+def valid_address(value: str) -> bool:
+    """Whether a reply could be sent to ``value``: the pipeline checks before it opens a request it must answer."""
+    try:
+        _address(value, "To")
+    except ValueError:
+        return False
+    return True
+
+
 def _message_id(value: str, what: str) -> str:
     if not _MESSAGE_ID.fullmatch(value):
         raise ValueError(f"{what}: not a valid Message-ID: {value!r}")

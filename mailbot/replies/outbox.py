@@ -29,7 +29,9 @@ from mailbot.replies.compose import Composer, Draft, build_mime
 
 log = logging.getLogger(__name__)
 
-RETRY_STEPS = (60, 300, 900, 3600)
+# Seconds before the next try after a transient failure: the first retry is the very next pass (a cron'ed
+# `run --once` after the server is back must send), later ones back off so a broken server is not hammered.
+RETRY_STEPS = (0, 60, 300, 900, 3600)
 SEND_LEASE = timedelta(minutes=10)
 
 

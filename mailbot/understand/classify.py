@@ -85,6 +85,15 @@ def _clause_before(text: str, start: int) -> str:
     return window[cut:]
 
 
+_TOLD = "a right explained to the reader"
+_HOW = "asks how the right works"
+_THANKS = "thanks for what was done"
+_DONE = "reports what was done"
+_DEVICE = "data on a device, not the records"
+_SELF = "asks how to change it themselves"
+_CONTEXT_REASONS = frozenset({_TOLD, _HOW, _THANKS, _DONE, _DEVICE, _SELF})
+
+
 def _sentence_before(text: str, start: int) -> str:
     window = text[max(0, start - 200):start]
     return window[max(window.rfind(end) for end in ".!?\n") + 1:]
@@ -100,34 +109,40 @@ def _rest_of_sentence(text: str, found: re.Match[str], length: int) -> str:
 def _done(before: str, phrase: str) -> bool:
     """The phrase reports what has happened ("mijn gegevens zijn verwijderd", "I have received ..."), unless the
     sender wants it so ("ik wil zeker weten dat mijn gegevens zijn verwijderd")."""
-    if lx.WANTS.search(before):
+    if not lx.ANY_PARTICIPLE.search(phrase) or lx.WANTS.search(before) or lx.PAUSE.search(before + phrase):
         return False
     return bool(lx.DONE_PASSIVE.search(phrase) or (lx.PERFECT.search(before) and lx.PARTICIPLE.search(phrase)))
 
 
-def _blocked(rule: lx.Rule, text: str, found: re.Match[str]) -> str | None:
-    """Why a match does not count (negated, hypothetical, told or thanked for rather than asked), or None."""
+def _blocked(rule: lx.Rule, text: str, found: re.Match[str], met: frozenset[int]) -> str | None:
+    """Why a match does not count (negated, hypothetical, told or thanked for rather than asked), or None.
+
+    ``met``: the text's screening needs (lexicon.Screen), so that contexts it cannot hold are not searched.
+    """
     if rule.kind in ("negative", "authority", "withdrawal"):
         return None
     before = _clause_before(text, found.start())
-    sentence = _sentence_before(text, found.start())
-    if lx.RIGHT_TOLD.search(sentence):
-        return "a right explained to the reader"
-    if rule.strong and lx.RIGHT_HELD.search(sentence + found.group(0)) and lx.HOW_QUESTION.search(text):
-        return "asks how the right works"
-    if lx.THANKS_FOR.search(before):
-        return "thanks for what was done"
-    if _done(before, _rest_of_sentence(text, found, 25)):
-        return "reports what was done"
-    if rule.kind != "objection" and lx.DEVICE_DATA.search(_rest_of_sentence(text, found, 40)):
-        return "data on a device, not the records"
-    if rule.kind == "rectification" and lx.SELF_SERVICE.search(before):
-        return "asks how to change it themselves"
-    conditional = None
-    for conditional in lx.CONDITIONAL.finditer(before):
-        pass
-    if (conditional and rule.kind not in ("objection", "restriction")
-            and not lx.INDIRECT_QUESTION.search(before, 0, conditional.end() + 1)):
+    phrase = found.group(0)
+    needs = lx.CONTEXT_NEEDS
+    told_possible = needs["told"] <= met
+    if told_possible or rule.strong or needs["device"] <= met:
+        sentence = _sentence_before(text, found.start())
+        if told_possible and lx.RIGHT_TOLD.search(sentence + phrase):
+            return _TOLD
+        if rule.strong and lx.RIGHT_HELD.search(sentence + phrase) and lx.HOW_QUESTION.search(text):
+            return _HOW
+        if (rule.kind != "objection" and needs["device"] <= met
+                and lx.DEVICE_DATA.search(sentence[-40:] + _rest_of_sentence(text, found, 40))):
+            return _DEVICE
+    if needs["thanks"] <= met and lx.THANKS_FOR.search(before):
+        return _THANKS
+    if rule.kind != "restriction" and needs["done"] <= met and _done(before, _rest_of_sentence(text, found, 25)):
+        return _DONE
+    if rule.kind == "rectification" and lx.SELF_SERVICE.search(before) and not lx.LET.search(before + phrase):
+        return _SELF
+    last_if = max((found.end() for found in lx.CONDITIONAL.finditer(before)), default=0)
+    if (last_if and rule.kind not in ("objection", "restriction")
+            and not lx.INDIRECT_QUESTION.search(before, 0, last_if + 1)):  # "wondering if you could": a request
         return "hypothetical"
     if rule.negation_inside:
         return None
@@ -139,8 +154,13 @@ def _blocked(rule: lx.Rule, text: str, found: re.Match[str]) -> str | None:
 
 
 def _scan(text: str, source: str, factor: float, notes: list[str],
-          kinds: frozenset[str] = _ALL_KINDS) -> list[_Hit]:
-    """The rules of ``kinds`` that match ``text``, each once (its first match that is not negated)."""
+          kinds: frozenset[str] = _ALL_KINDS, explained: dict[str, str] | None = None) -> list[_Hit]:
+    """The rules of ``kinds`` that match ``text``, each once (its first match that is not negated).
+
+    ``explained``: rule names whose phrase the sender's words explain away (told, thanked for, asked how), by
+    the reason; the body's scan fills it and the subject's scan honours it, so a subject "inzage" over "how
+    does inzage work?" stays a question.
+    """
     hits: list[_Hit] = []
     if not text:
         return hits
@@ -159,13 +179,18 @@ def _scan(text: str, source: str, factor: float, notes: list[str],
         else:
             matches = rule.pattern.finditer(text)
         for found in matches:
-            reason = _blocked(rule, text, found)
+            reason = _blocked(rule, text, found, met)
+            if explained is not None:
+                if source == "text" and reason in _CONTEXT_REASONS:
+                    explained.setdefault(rule.name, reason)
+                elif source == "subject" and not reason and rule.name in explained:
+                    reason = f"the mail explains it: {explained[rule.name]}"
             if reason:
                 notes.append(f'ignored {rule.kind}: "{found.group(0)}" ({reason})')
                 continue
             hits.append(_Hit(rule, found.group(0), source, rule.weight * factor))
             break
-    if kinds is not _AUTHORITY_KIND and screen.needs[-1] <= met:
+    if kinds is not _AUTHORITY_KIND and met >= lx.CITATION_NEEDS:
         hits.extend(_citations(text, source, factor))
     return hits
 
@@ -221,8 +246,10 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
         return Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
                               authority=authority)
 
-    hits = _scan(own, "text", 1.0, notes)
-    hits += _scan(subject, "subject", _REPLY_SUBJECT_FACTOR if is_reply else _SUBJECT_FACTOR, notes)
+    explained: dict[str, str] = {}
+    hits = _scan(own, "text", 1.0, notes, explained=explained)
+    hits += _scan(subject, "subject", _REPLY_SUBJECT_FACTOR if is_reply else _SUBJECT_FACTOR, notes,
+                  explained=explained)
     quoted = _prepare(msg.quoted)
     own_is_bare = len(own) < 40 and not any(h.rule.kind in REQUEST_TYPES for h in hits)
     if quoted and (lx.FOLLOW_UP.search(own) or (is_forward and own_is_bare)):

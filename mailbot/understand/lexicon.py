@@ -145,6 +145,8 @@ UNTIL = (
     r"temporarily|vorerst|vorlaufig|vorubergehend|einstweilen|pour\sl'instant|temporairement"
 )
 
+PAUSE = re.compile(rf"\b(?:{UNTIL})\b")
+
 # Negation or a conditional in the same clause, just before a match.
 NEGATION = re.compile(
     r"\b(?:niet|geen|nooit|not|don't|dont|do\snot|never|no\sneed|nicht|kein\w*|nie|ne|pas|n'|zonder|without|"
@@ -184,8 +186,8 @@ THANKS_FOR = re.compile(
 )
 _PARTICIPLES = (
     r"verwijderd|gewist|geschrapt|opgeheven|deleted|erased|removed|wiped|closed|geloscht|geloescht|entfernt|"
-    r"supprimee?s?|effacee?s?|aangepast|gecorrigeerd|gewijzigd|verbeterd|corrected|updated|changed|rectified|"
-    r"berichtigt|korrigiert|geandert|corrigee?s?|modifiee?s?|ontvangen|received|gekregen|gestuurd|verstuurd|"
+    r"supprimee?s?|effacee?s?|aangepast|gecorrigeerd|verbeterd|corrected|updated|rectified|"
+    r"berichtigt|korrigiert|corrigee?s?|ontvangen|received|gekregen|gestuurd|verstuurd|"
     r"toegestuurd|sent|erhalten|geschickt|zugeschickt|recue?s?|envoyee?s?"
 )
 # What has happened ("mijn gegevens zijn verwijderd", "my data has been deleted") is reported, not asked for ...
@@ -194,7 +196,11 @@ DONE_PASSIVE = re.compile(
     rf"(?:\w+\s)?(?:{_PARTICIPLES})\b|\b(?:{_PARTICIPLES})\s(?:zijn|is|sind|ist|wurden|wurde)\b"
 )
 # ... as is what the sender has received ("ik heb de bevestiging ontvangen dat ...").
-PERFECT = re.compile(r"\b(?:ik|i|we|wij|ich)\s(?:\w+\s)?(?:heb|hebben|have|habe|haben)\b|\bi've\b|\bj'ai\b")
+PERFECT = re.compile(
+    r"(?<!\bcan\s)(?<!\bcould\s)(?<!\bmay\s)(?<!\bkan\s)(?<!\bmag\s)(?<!\bkann\s)(?<!\bto\s)"
+    r"\b(?:ik|i|we|wij|ich)\s(?:\w+\s)?(?:heb|hebben|have|habe|haben)\b|\bi've\b|\bj'ai\b"
+)
+ANY_PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 PARTICIPLE = re.compile(rf"(?<!\bte\s)(?<!\bto\s)(?<!\bzu\s)\b(?:{_PARTICIPLES})\b")
 # Unless the sender wants it so: "I want to be sure my data is deleted".
 WANTS = re.compile(
@@ -204,8 +210,10 @@ WANTS = re.compile(
 # "Hoe kan ik zelf mijn e-mailadres wijzigen?": the sender asks how to change it, not that we change it.
 SELF_SERVICE = re.compile(
     r"(?:\b(?:hoe|waar|how|where|wie|wo|comment|ou)\s(?:\w+\s){0,2}?|^|\W)(?:kan|kun|can|do|kann|puis|moet|must|"
-    r"should)\s(?:ik|i|ich|je)\s(?:(?!laten\b|lassen\b|have\b|get\b)\w+\s){0,2}?$"
+    r"should)\s(?:ik|i|ich|je)\s(?:[\w-]+\s){0,4}?$"
 )
+# ... unless they ask to have it changed: "kan ik mijn adres laten wijzigen", "can I have my name corrected".
+LET = re.compile(r"\b(?:laten|lassen|have|get|faire)\b")
 DEVICE = (
     r"laptop|notebook|computer|pc|telefoon|smartphone|mobiel|gsm|tablet|ipad|iphone|macbook|imac|harde\s?schijf|"
     r"hard\s?drive|hard\s?disk|schijf|disk|hdd|ssd|usb-?stick|stick|festplatte|rechner|handy|ordinateur|disque|"
@@ -271,7 +279,11 @@ def _rules() -> list[Rule]:
         near(r"welke|wat\svoor|which|what|welche|was\sfur|quelles?|quels?", DATA, 2, both=False)
         + _gap(5) + r"(?:hebben|heeft|hebt|bewaar\w*|verwerk\w*|opgeslagen|opslaan|slaan|staan|bekend|have|hold|"
         r"keep|store|stored|process\w*|collected|haben|speicher\w*|gespeichert|verarbeit\w*|vorliegen|liegen|"
-        r"avez|detenez|conservez|traitez)")
+        r"avez|detenez|conservez|traitez)(?!(?:\s\w+){0,3}?\s(?:nodig|need\w*|required|benotig\w*|brauch\w*|besoin))")
+    add("access", "asks for everything held about them", 1.0,
+        r"\b(?:everything|all|alles|alle|tout)\s(?:\w+\s)?(?:you|u|jullie|sie|ihr|vous)\s(?:\w+\s)?(?:have|hold|keep|"
+        r"know|hebben|heeft|hebt|bewaren|weten|haben|habt|wissen|avez|savez)\s(?:\w+\s)?(?:on|about|of|over|van|"
+        r"uber|von|sur)\s(?:me|mij|mich|moi)\b", yields_to="erasure")
     add("access", "asks for a copy or overview of their data", 1.0,
         near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst(?=\s(?:van|met))|copy|overview|"
              r"list(?=\s(?:of|with))|summary|printout|ubersicht|aufstellung|auflistung|liste(?=\s(?:der|mit|de))|"
@@ -291,6 +303,14 @@ def _rules() -> list[Rule]:
         r"\bwhat\s(?:information|data|details)\s(?:you|is|are)\b|\bwas\s(?:sie|ihr)\s(?:alles\s)?"
         r"(?:uber|von)\smich\b|\bce\sque\svous\s(?:savez|avez|detenez)")
 
+    add("access", "asks whether data about them is held", 1.0,
+        r"(?:(?<=gegevens\s)|(?<=data\s)|(?<=daten\s)|(?<=informatie\s)|(?<=information\s)|(?<=details\s)|"
+        r"(?<=info\s)|(?<=donnees\s))(?:van|over|about|on|of|uber|von|sur)\s(?:mij|me|mich|moi)\s(?:\w+\s)?(?:heeft|hebt|"
+        r"hebben|bewaar\w*|opgeslagen|verwerk\w*|have|has|hold|keep|store\w*|process\w*|gespeichert|speicher\w*|"
+        r"haben|habt|verarbeit\w*|detenez|conservez|avez)\b|"
+        rf"\b(?:any|enige|irgendwelche|uberhaupt)\s(?:\w+\s)?(?:{DATA})\s(?:\w+\s){{0,3}}?(?:about|on|of|over|van|"
+        r"uber|von)\s(?:me|mij|mich)\b", yields_to="erasure")
+
     # --- rectification (art. 16) ---
     add("rectification", "the right to rectification named", 1.3,
         r"\brectificatie|\brectificeren|recht\sop\s(?:correctie|verbetering|aanpassing)|right\sto\s"
@@ -304,6 +324,12 @@ def _rules() -> list[Rule]:
     add("rectification", "asks to update the records", 0.6,
         near(CHANGE, rf"(?:in|op|on|im|in\sihrem|dans|bei)\s(?:jullie|uw|your|ihrem|ihren|ihrer|votre|the|het|de|"
              rf"{MY}|dem|der)\s(?:\w+\s)?(?:{RECORDS})", 4))
+    add("rectification", "asks to change a detail to a new value", 1.0,
+        rf"\b(?:{CHANGE})\s(?:it|this|that|dat|dit|het|das|es|ca|hem|deze|ihn|sie)\s(?:\w+\s)?(?:to|into|naar|in|auf|"
+        r"zu|en|par)\s[\w.+-]*(?:@|\d)")
+    add("rectification", "names a detail and asks to change it", 1.0,
+        rf"\b(?:{PERSONAL_FIELD})\b[^.!?\n]{{0,60}}?\b(?:dat|dit|het|it|this|that|das|es|dies|ca)\s(?:\w+\s)?"
+        rf"(?:{CHANGE})")
     add("rectification", "says a personal detail has changed", 0.6,
         rf"\b(?:{PERSONAL_FIELD})\s(?:\w+\s){{0,2}}?(?:is|has|have|are|zijn|ist|hat|sind|a|est)\s(?:\w+\s)?"
         r"(?:gewijzigd|veranderd|anders|changed|different|geandert|neu|nieuw|new|change)\b")
@@ -317,7 +343,7 @@ def _rules() -> list[Rule]:
 
     # --- erasure (art. 17) ---
     add("erasure", "the right to erasure named", 1.3,
-        r"vergeet\s?verzoek|vergetelheid|vergeten\ste\sworden|recht\sop\s(?:verwijdering|wissing|gegevenswissing)|"
+        r"vergeet\s?verzoek|vergetelheid|vergeten\s(?:te\s)?worden|\bbe\sforgotten|vergessen\swerden|recht\sop\s(?:verwijdering|wissing|gegevenswissing)|"
         r"verwijderverzoek|verwijderingsverzoek|right\sto\s(?:be\sforgotten|erasure|deletion)|erasure\srequest|"
         r"deletion\srequest|request\s(?:for|of)\s(?:deletion|erasure)|recht\sauf\s(?:loschung|vergessen\w*)|"
         r"loschantrag|loschungsantrag|loschungsanfrage|loschanfrage|loschungsersuchen|loschungsbegehren|"
@@ -326,7 +352,8 @@ def _rules() -> list[Rule]:
         near(DELETE, rf"(?:(?:{MY}|alle|all|al|toutes|the|de|die|het)\s)*(?:(?:persoonlijke|personal|"
              r"personlichen|gespeicherten|opgeslagen|stored)\s)?(?:" + DATA + ")", 4))
     add("erasure", "asks to delete their account", 1.1,
-        near(rf"{DELETE}|{CLOSE}", rf"(?:{MY}|het|the|das|le|mon)\s(?:{ACCOUNT})", 3))
+        near(rf"{DELETE}|{CLOSE}", rf"(?<!uit\s)(?<!from\s)(?<!aus\s)(?<!van\s)(?<!in\s)(?:{MY}|het|the|das|le|mon)\s"
+             rf"(?:{ACCOUNT})", 3))
     add("erasure", "asks to be removed from the records", 1.1,
         near(DELETE, rf"(?:mij|me|mich|moi|ons|us)\s(?:\w+\s){{0,2}}(?:uit|from|aus|de)\s(?:\w+\s){{0,2}}"
              rf"(?:{RECORDS}|klantenbestand|bestand)", 1, both=False)
@@ -388,8 +415,10 @@ def _rules() -> list[Rule]:
     add("erasure", "asks that it all be deleted", 1.0,
         r"\b(?:it|them|alles|all|everything|ze|die|diese|sie|deze|tout|les|dat|das)\s(?:\w+\s){0,3}?(?:deleted|"
         r"erased|removed|verwijderd|gewist|geloscht|entfernt|supprime\w*|efface\w*)\b|"
-        r"\b(?:losche\w*|delete|erase|verwijder\w*|wis|supprime\w*)\s(?:sie\s)?(?:it|them|diese|sie|ze|deze|die|"
-        rf"alles|everything|tout|les)\b(?!\s(?:\w+\s)?(?:{NOT_RECORDS}))")
+        r"\b(?:losche\w*|delete|erase|verwijder\w*|wis|supprime\w*)\s(?:sie\s)?(?:(?:it|them|diese|sie|ze|deze|die|"
+        rf"alles|everything|tout|les)\b(?!\s(?:\w+\s)?(?:{NOT_RECORDS}))|(?:het|dat|dit|das|es)(?=\s?[.!?,;]|$|"
+        r"\s(?:ook|daarna|dan|alsjeblieft|aub|graag|a\.u\.b|please|bitte|auch|dann|danach|alles|allemaal|meteen|"
+        r"direct|gewoon|maar|nu|sofort|jetzt)\b))")
     add("erasure", "asks to delete whatever data is held", 1.0,
         r"\b(?:if|als|indien|mocht|falls|wenn|sofern|si)\s[^.!?\n]{0,80}?(?:" + DATA + r"|over\smij|about\sme|"
         r"uber\smich)[^.!?\n]{0,60}?\b(?:" + DELETE + r")")
@@ -435,7 +464,8 @@ def _rules() -> list[Rule]:
         rf"(?:\w+\s){{0,3}}?(?:{DATA})\b")
     add("portability", "asks to take their data to another provider", 1.1,
         near(rf"(?:{MY}|alle|all|de|die|the)\s(?:\w+\s)?(?:{DATA})",
-             rf"(?:naar|to|zu|an|auf|vers|a)\s(?:een\s|a\s|einen?\s|un\s|une\s)?(?:{ELSEWHERE})\s?"
+             rf"(?:naar|to|zu|an|auf|vers|a)\s(?:een\s|a\s|einen?\s|un\s|une\s|mijn\s|my\s|meinen?\s|mon\s|ma\s)?"
+             rf"(?:{ELSEWHERE})\s?"
              r"(?:partij|aanbieder|leverancier|provider|company|supplier|service|anbieter|dienstleister|"
              r"firma|unternehmen|fournisseur|prestataire|webshop|shop|bedrijf|winkel|platform|software|"
              r"system|systeem|crm)|(?:meenemen|mee\snemen|overzetten|overdragen|overbrengen|mitnehmen|"
@@ -467,6 +497,9 @@ def _rules() -> list[Rule]:
         r"(?:geen|niet\s(?:meer|langer))\s(?:\w+\s){0,3}?(?:" + NEWSLETTER + r")\s?(?:\w+\s){0,3}?"
         r"(?:meer|ontvangen|sturen|krijgen|hebben)|"
         r"(?:stop|quit|cease)\s(?:sending|emailing|mailing|spamming|contacting|calling)|"
+        r"(?:niet|nooit|geen)\s(?:meer|langer)\s(?:\w+\s)?(?:gebeld|gemaild|ge-?e-?maild|benaderd|lastiggevallen|"
+        r"gecontacteerd)|(?:not|no\slonger|never)\s(?:\w+\s){0,2}?(?:to\s)?be\s(?:called|contacted|e-?mailed|mailed|"
+        r"spammed)|nicht\smehr\s(?:\w+\s)?(?:angerufen|kontaktiert|angeschrieben|angemailt|belastigt)|"
         r"(?:stop|stoppen|ophouden)\s(?:\w+\s)?met\s(?:\w+\s){0,2}?(?:te\s)?(?:mailen|e-?mailen|bellen|benaderen|"
         r"sturen|spammen)|(?:niet|nooit)\s(?:meer|langer)\s(?:\w+\s)?(?:mailen|e-?mailen|bellen|benaderen)|"
         r"(?:hort|horen)\s(?:\w+\s)?auf[\s,]+(?:\w+\s){0,3}?(?:zu\s)?(?:mailen|schreiben|schicken|senden|"
@@ -583,9 +616,10 @@ def _rules() -> list[Rule]:
         r"(?:our|onze|ons)\s(?:records|administratie|systeem|system|bestand|privacy\s?\w+|data\sprotection\s\w+)|"
         r"\bour\sprivacy\s(?:policy|statement|notice)\s(?:has|have)\s|"
         r"\bwij\shebben\sonze\sprivacy\w*\s(?:\w+\s)?(?:aangepast|gewijzigd|bijgewerkt)|"
-        r"\b(?:ons|onze|our|unser\w*|notre)\s(?:\w+\s)?(?:iban|bankrekeningnummer|rekeningnummer|bank\s?account|"
-        r"bankverbindung|kontonummer|bankgegevens|bank\sdetails)\b|\b(?:geachte|beste)\srelatie\b|"
         r"\bons\sprivacybeleid\s(?:is|wordt)|unsere\sdatenschutzerklarung")
+    add("negative", "writes as the company, not as a data subject", 0.8,
+        r"\b(?:ons|onze|our|unser\w*|notre)\s(?:\w+\s)?(?:iban|bankrekeningnummer|rekeningnummer|bank\s?account|"
+        r"bankverbindung|kontonummer|bankgegevens|bank\sdetails)\b|\b(?:geachte|beste)\srelatie\b")
     return rules
 
 
@@ -840,5 +874,9 @@ class Screen:
         return frozenset().union(*found)
 
 
-# The rules, then the citation pattern (index ``len(RULES)``).
-SCREEN = Screen([rule.pattern for rule in RULES] + [CITATION])
+# Contexts that classify checks around a match, screened like the rules: only mails that can hold one pay for it.
+CONTEXTS = {"told": RIGHT_TOLD, "thanks": THANKS_FOR, "done": ANY_PARTICIPLE, "device": DEVICE_DATA}
+# The rules, then the citation pattern (index ``len(RULES)``), then the contexts.
+SCREEN = Screen([rule.pattern for rule in RULES] + [CITATION, *CONTEXTS.values()])
+CITATION_NEEDS = SCREEN.needs[len(RULES)]
+CONTEXT_NEEDS = dict(zip(CONTEXTS, SCREEN.needs[len(RULES) + 1:], strict=True))

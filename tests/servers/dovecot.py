@@ -2,6 +2,10 @@
 
 Dovecot itself runs unprivileged: as the current user, or as ``nobody`` when the tests run as root, so a test
 can never touch the machine's mail. Mail survives ``restart()``; ``stop()`` ends it.
+
+With ``introspection_url`` it also takes OAuth2 bearer tokens (SASL XOAUTH2 / OAUTHBEARER) through Dovecot 2.3's
+``oauth2`` passdb, which asks that RFC 7662 endpoint (``introspection_mode = post``) about every token; the
+password login the test's own client uses keeps working beside it.
 """
 
 from __future__ import annotations
@@ -45,10 +49,10 @@ last_valid_uid = {uid}
 first_valid_gid = {gid}
 imap_idle_notify_interval = 1 secs
 mailbox_idle_check_interval = 1 secs
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN {root}/passwd
-}}
+{password_mechanisms}}}
 userdb {{
   driver = passwd-file
   args = {root}/passwd
@@ -89,11 +93,46 @@ namespace inbox {{
 }}
 """
 
+# Only in OAuth2 mode: XOAUTH2 beside PLAIN, tokens checked by the introspection endpoint, and refusals answered
+# at once (no 2-second failure delay, no growing per-IP penalty) so the tests that want a refusal stay quick.
+OAUTH2_PASSDB = """\
+auth_mechanisms = plain login xoauth2 oauthbearer
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+
+# Key names as in Dovecot 2.3's PasswordDatabase.oauth2 and /usr/share/dovecot/dovecot-oauth2.conf.ext.
+OAUTH2_CONF = """\
+introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+debug = yes
+"""
+
 
 class Dovecot:
-    """One throwaway Dovecot; ``user``/``password`` can log in; ``port`` is plain IMAP (STARTTLS when ``tls``)."""
+    """One throwaway Dovecot; ``user``/``password`` can log in; ``port`` is plain IMAP (STARTTLS when ``tls``).
 
-    def __init__(self, root: Path, *, user: str = "info@itsb.nu", password: str = "secret", tls: bool = False):
+    ``introspection_url`` (off by default) switches on OAuth2: ``user`` may then also log in with any bearer token
+    that endpoint calls active for that user.
+    """
+
+    def __init__(
+        self, root: Path, *, user: str = "info@itsb.nu", password: str = "secret", tls: bool = False,
+        introspection_url: str | None = None,
+    ):
         self.root = root
         self.user = user
         self.password = password
@@ -101,6 +140,7 @@ class Dovecot:
         self.port = free_port()
         self.ssl_port = free_port()
         self.tls = tls
+        self.introspection_url = introspection_url
         self.cert: Path | None = None
         self.account: Account = unprivileged_account()
         self._process: subprocess.Popen[bytes] | None = None
@@ -113,6 +153,11 @@ class Dovecot:
         if self.tls:
             self.cert, key = self_signed_cert(self.root)
             ssl_files = f"ssl_cert = <{self.cert}\nssl_key = <{key}"
+        oauth2_passdb = password_mechanisms = ""
+        if self.introspection_url is not None:
+            (self.root / "dovecot-oauth2.conf.ext").write_text(OAUTH2_CONF.format(url=self.introspection_url))
+            oauth2_passdb = OAUTH2_PASSDB.format(root=self.root)
+            password_mechanisms = "  mechanisms = plain login\n"  # a token is never checked as a password
         acct = self.account
         (self.root / "passwd").write_text(
             f"{self.user}:{self.password}:{acct.uid}:{acct.gid}::{self.root}/mail/{self.user}::\n"
@@ -121,7 +166,8 @@ class Dovecot:
             CONFIG.format(
                 root=self.root, port=self.port, ssl_port=self.ssl_port if self.tls else 0,
                 user=acct.name, group=_group_name(acct.gid), uid=acct.uid, gid=acct.gid,
-                ssl="yes" if self.tls else "no", ssl_files=ssl_files,
+                ssl="yes" if self.tls else "no", ssl_files=ssl_files, oauth2_passdb=oauth2_passdb,
+                password_mechanisms=password_mechanisms,
             )
         )
         give_to(acct, self.root)
