@@ -129,12 +129,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             msg = parse(path.read_bytes())
-        except OSError as exc:
-            print(f"mailbot: {path}: {exc.strerror}", file=sys.stderr)
-            failed = True
-            continue
-        except ParseError as exc:
-            print(f"mailbot: {path}: cannot parse: {exc}", file=sys.stderr)
+        except (OSError, ParseError) as exc:
+            problem = exc.strerror if isinstance(exc, OSError) else f"cannot parse: {exc}"
+            _say(f"{path}: {problem}")
+            if args.json:  # still one line per file, so a reader can pair output and input
+                print(json.dumps({"file": str(path), "is_request": False, "types": [],
+                                  "language": settings.company.language, "confidence": 0.0,
+                                  "auto_generated": False, "evidence": [problem], "error": problem},
+                                 ensure_ascii=False))
             failed = True
             continue
         verdict = classify(msg, default_language=settings.company.language)
@@ -156,13 +158,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _since(value: str | None) -> datetime | None:
+def _since(value: str | None, tz: Any) -> datetime | None:
     if value is None:
         return None
     from mailbot.pipeline import parse_since
 
     try:
-        return parse_since(value)
+        return parse_since(value, tz)
     except ValueError:
         raise UsageError(f"--since: not an ISO date or date-time: {value!r}") from None
 
@@ -170,8 +172,8 @@ def _since(value: str | None) -> datetime | None:
 def cmd_run(args: argparse.Namespace) -> int:
     from mailbot.runner import AlreadyRunning, Runner
 
-    since = _since(args.since)
     app = _app(args)
+    since = _since(args.since, app.settings.company.tz)
     runner = Runner(app, since=since)
     try:
         runner.acquire()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -187,17 +187,40 @@ class Settings(Section):
     source: str = Field(default="built-in defaults", exclude=True)
 
 
+def _leaf_type(parts: list[str]) -> Any:
+    """The annotation of the setting a MAILBOT_ variable names, or None when there is no such setting."""
+    model: Any = Settings
+    annotation: Any = None
+    for part in parts:
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return None
+        annotation = model = field.annotation
+    return annotation
+
+
+def _env_value(raw: str, annotation: Any) -> Any:
+    """Text settings take the variable's text as it is (a password may be ``123456`` or ``true``); lists of text
+    take ``a@x.nl, b@x.nl`` or a TOML list; numbers and booleans are read as TOML."""
+    if annotation in (str, Path) or get_origin(annotation) is Literal:
+        return raw
+    if get_origin(annotation) is list and get_args(annotation) and get_args(annotation)[0] is str \
+            and not raw.lstrip().startswith("["):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
 def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
-    """``MAILBOT_MAILBOX__PASSWORD=x`` → ``{"mailbox": {"password": "x"}}``; values are read as TOML when they parse."""
+    """``MAILBOT_MAILBOX__PASSWORD=x`` → ``{"mailbox": {"password": "x"}}``, each value read as its setting's type."""
     tree: dict[str, Any] = {}
     for name, raw in environ.items():
         if not name.startswith("MAILBOT_") or "__" not in name:
             continue
         parts = [p.lower() for p in name[len("MAILBOT_"):].split("__")]
-        try:
-            value: Any = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
+        value = _env_value(raw, _leaf_type(parts))
         node = tree
         for part in parts[:-1]:
             node = node.setdefault(part, {})
@@ -230,13 +253,18 @@ def _resolve_paths(settings: Settings) -> None:
         settings.database.url = prefix + str(base / url[len(prefix):])
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, source: str, env: dict[str, Any]) -> str:
+    """One line naming the key, and where it came from: the file, or the MAILBOT_ variable that set it."""
     first = error.errors()[0]
-    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    msg = first["msg"]
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key"
-    return f"{key}: {msg}"
+    loc = [str(p) for p in first["loc"]]
+    key = ".".join(loc) or "(top level)"
+    msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    node: Any = env
+    for part in loc:
+        node = node.get(part) if isinstance(node, dict) else None
+    if node is not None and not isinstance(node, dict):
+        return f"MAILBOT_{'__'.join(p.upper() for p in loc)} (environment): {key}: {msg}"
+    return f"{source}: {key}: {msg}"
 
 
 def load(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -261,11 +289,12 @@ def load(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | N
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
         base_dir = file.resolve().parent
         source = str(file)
-    data = _merge(data, _env_overrides(environ))
+    env = _env_overrides(environ)
+    data = _merge(data, env)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_describe(exc)}") from None
+        raise ConfigError(_describe(exc, source, env)) from None
     settings.base_dir = base_dir
     settings.source = source
     _resolve_paths(settings)

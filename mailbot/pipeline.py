@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlmodel import Session
 
@@ -207,8 +207,10 @@ class Pipeline:
             store.add_event(session, request, ACTOR, "held for a human look",
                             f"confidence {verdict.confidence:.2f} below "
                             f"{self.settings.replies.confidence_threshold:.2f}")
+        # A Message-ID we derived ourselves means nothing to the sender's mail program: do not thread on it.
+        in_reply_to = None if msg.message_id_derived else msg.message_id
         outbox.write(session, self.settings, self.composer, request, kind, to=msg.from_addr,
-                     context=reply_context(self.settings, request), in_reply_to=msg.message_id,
+                     context=reply_context(self.settings, request), in_reply_to=in_reply_to,
                      references=msg.references, auto=auto)
 
     def _record(self, session: Session, mail: InboundMail, msg: Message, received: datetime, outcome: str,
@@ -250,7 +252,8 @@ def reply_context(settings: Settings, request: Request) -> dict[str, object]:
     }
 
 
-def parse_since(value: str) -> datetime:
-    """``--since`` accepts an ISO date or date-time; a date means its start in UTC."""
+def parse_since(value: str, tz: tzinfo) -> datetime:
+    """``--since`` accepts an ISO date or date-time; without an offset it is the company's local time (a date
+    means the start of that day there), as staff think of it."""
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)

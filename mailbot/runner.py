@@ -100,7 +100,22 @@ class Runner:
         return self._transport
 
     def handle(self, mail: InboundMail) -> Outcome:
-        """One mail, one transaction. Whatever goes wrong, the mail ends up recorded or quarantined."""
+        """One mail, one transaction. Whatever goes wrong, the mail ends up recorded or quarantined.
+
+        A unique-key clash usually means another instance recorded the same mail a moment earlier: the second
+        try then sees it as a duplicate. A clash that persists is a conflict in the register itself, and the
+        mail goes to the quarantine rather than being skipped unseen on every pass.
+        """
+        try:
+            return self._handle_once(mail)
+        except IntegrityError:
+            log.debug("mail %s: unique-key clash, trying again", mail.key)
+        try:
+            return self._handle_once(mail)
+        except IntegrityError as exc:
+            return self._quarantine(mail, exc)
+
+    def _handle_once(self, mail: InboundMail) -> Outcome:
         with self.app.session() as session:
             try:
                 outcome = self.pipeline.handle(session, mail, self.since)
@@ -108,13 +123,17 @@ class Runner:
                 return outcome
             except IntegrityError:
                 session.rollback()
-                return Outcome("duplicate", "handled by another instance at the same moment")
+                raise
             except Exception as exc:  # a bug must not stop the loop or lose the mail
                 session.rollback()
-                log.exception("mail %s could not be handled", mail.key)
-                outcome = quarantine(session, mail, f"internal error: {type(exc).__name__}: {exc}")
-                session.commit()
-                return outcome
+                return self._quarantine(mail, exc)
+
+    def _quarantine(self, mail: InboundMail, error: Exception) -> Outcome:
+        log.error("mail %s could not be handled", mail.key, exc_info=error)
+        with self.app.session() as session:
+            outcome = quarantine(session, mail, f"internal error: {type(error).__name__}: {error}"[:1000])
+            session.commit()
+        return outcome
 
     def pass_once(self) -> PassReport:
         report = PassReport()

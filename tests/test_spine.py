@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import email
 import json
 import os
@@ -331,3 +332,33 @@ def test_known_address_without_a_verdict_names_the_customer_but_is_not_verified(
     [reply] = sent(project)
     assert reply["To"] == "jan@example.nl"
     assert "C-1001" not in reply.get_body(("plain",)).get_content()
+
+
+def test_since_without_offset_is_company_local_time(project: Path, customers: None, capsys) -> None:
+    # Delivered at 23:30 UTC on 1 March = 00:30 on 2 March in Amsterdam: after "--since 2026-03-02".
+    moment = calendar.timegm((2026, 3, 1, 23, 30, 0))
+    deliver(project / MAILDIR, make_mail(), mtime=moment)
+    cli(capsys, "run", "--once", "--since", "2026-03-02")
+    assert len(register(capsys)) == 1
+
+
+def test_a_reply_to_mail_without_message_id_does_not_thread_on_an_invented_id(project: Path, customers: None,
+                                                                             capsys) -> None:
+    raw = make_mail()
+    raw = b"\n".join(line for line in raw.split(b"\n") if not line.lower().startswith(b"message-id:"))
+    deliver(project / MAILDIR, raw)
+    cli(capsys, "run", "--once", *SINCE)
+    [reply] = sent(project)
+    assert reply["In-Reply-To"] is None and reply["References"] is None
+
+
+def test_classify_json_gives_a_line_for_an_unreadable_file_too(project: Path, capsys) -> None:
+    good, bad = project / "good.eml", project / "bad.eml"
+    good.write_bytes(make_mail())
+    bad.write_bytes(b"")
+    code, out = cli(capsys, "classify", str(bad), str(good), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert [line["file"] for line in lines] == [str(bad), str(good)]
+    assert lines[0]["is_request"] is False and lines[0]["error"]
+    assert lines[1]["is_request"] is True

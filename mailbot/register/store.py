@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import case, func, or_, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -20,12 +20,18 @@ STATUSES = (*OPEN_STATUSES, "completed", "rejected", "withdrawn", "discarded")
 
 
 def next_reference(session: Session, prefix: str, year: int) -> tuple[str, int]:
-    """Allocate the next number in one atomic upsert, so concurrent writers never share or reuse one."""
+    """Allocate the next number in one atomic upsert, so concurrent writers never share or reuse one.
+
+    A number is unique within its year whatever the prefix, so numbering continues after the year's highest
+    request also when that one came with another prefix (a hand-kept register imported, the prefix changed).
+    """
     name = f"{prefix}-{year}"
+    highest = session.exec(select(func.max(Request.number)).where(Request.year == year)).one() or 0
     statement = (
         _insert(session)(Counter)
-        .values(name=name, value=1)
-        .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
+        .values(name=name, value=highest + 1)
+        .on_conflict_do_update(index_elements=["name"], set_={
+            "value": case((Counter.value + 1 > highest, Counter.value + 1), else_=highest + 1)})
         .returning(Counter.value)
     )
     number = int(session.execute(statement).scalar_one())
