@@ -273,8 +273,16 @@ def _decide(app: Any, session: Any, request: Any, args: argparse.Namespace) -> i
     from mailbot import decisions
 
     common = (session, app.settings, app.composer, request, args.by)
+
+    def approve() -> Any:
+        # With drafts waiting, approve sends them; a request in the queue with nothing drafted yet is approved
+        # as a whole: its completion is drafted from the templates and sent, as "Afhandelen" then approve does.
+        if decisions.drafts_of(session, request) or request.status != "pending_approval":
+            return decisions.approve(*common)
+        return decisions.complete(*common, send=True)
+
     actions: dict[str, Callable[[], Any]] = {
-        "approve": lambda: decisions.approve(*common),
+        "approve": approve,
         "reject": lambda: decisions.reject(*common, args.reason, send=True),
         "verify": lambda: decisions.verify_identity(*common),
         "unflag": lambda: decisions.unflag(*common),

@@ -362,3 +362,42 @@ def test_classify_json_gives_a_line_for_an_unreadable_file_too(project: Path, ca
     assert [line["file"] for line in lines] == [str(bad), str(good)]
     assert lines[0]["is_request"] is False and lines[0]["error"]
     assert lines[1]["is_request"] is True
+
+
+def test_approve_on_the_command_line_completes_a_verified_request(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail())
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    code, out = cli(capsys, "requests", "approve", request["ref"], "--by", "mylene")
+    assert code == 0, out
+    [request] = register(capsys)
+    assert request["status"] == "completed"
+    assert [(r["kind"], r["status"]) for r in request["replies"]] == [("acknowledgement", "sent"),
+                                                                      ("completion", "sent")]
+    completion = sent(project)[-1]
+    assert completion["To"] == "jan@example.nl"
+    ref = request["ref"]
+    assert {part.get_filename() for part in completion.iter_attachments()} == {f"gegevens-{ref}.json",
+                                                                               f"gegevens-{ref}.csv"}
+    _, out = cli(capsys, "requests", "show", request["ref"], "--json")
+    assert any(h["actor"] == "mylene" and h["action"] == "completed" for h in json.loads(out)["history"])
+
+
+def test_reject_on_the_command_line_sends_the_reason(project: Path, customers: None, capsys) -> None:
+    deliver(project / MAILDIR, make_mail())
+    cli(capsys, "run", "--once", *SINCE)
+    [request] = register(capsys)
+    code, _ = cli(capsys, "requests", "reject", request["ref"], "--by", "mylene", "--reason", "Geen klant bij ons")
+    assert code == 0
+    [request] = register(capsys)
+    assert request["status"] == "rejected"
+    assert "Geen klant bij ons" in sent(project)[-1].get_body(("plain",)).get_content()
+
+
+def test_approve_of_an_unverified_request_fails_with_one_line(project: Path, customers: None) -> None:
+    deliver(project / MAILDIR, make_mail(sender="Iemand <iemand@elders.example>"))
+    assert _run_cli(project, "run", "--once", *SINCE).returncode == 0
+    listing = json.loads(_run_cli(project, "requests", "list", "--json").stdout)
+    result = _run_cli(project, "requests", "approve", listing[0]["ref"], "--by", "mylene")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
