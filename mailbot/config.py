@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_TEMPLATES = PACKAGE_ROOT.parent / "templates"
@@ -63,16 +63,6 @@ class OAuth(Section):
     scope: str = ""
 
 
-def _absolute_or_empty(value: str) -> str:
-    """Other relative paths follow the config file; a CA bundle must not depend on where mailbot was started."""
-    if value and not Path(value).is_absolute():
-        raise ValueError(f"must be an absolute path (or empty for the system's trusted CAs), not {value!r}")
-    return value
-
-
-CaFile = Annotated[str, AfterValidator(_absolute_or_empty)]
-
-
 class MailboxSettings(Section):
     """``address`` is the mailbox EWS and Graph open (empty: ``username``), for when another account logs in.
 
@@ -84,7 +74,7 @@ class MailboxSettings(Section):
     host: str = "outlook.office365.com"
     port: Annotated[int, Field(ge=1, le=65535)] = 993
     security: Literal["ssl", "starttls", "none"] = "ssl"
-    ca_file: CaFile = ""
+    ca_file: str = ""
     auth: Literal["password", "oauth2"] = "password"
     username: str = "info@itsb.nu"
     password: str = ""
@@ -113,7 +103,7 @@ class OutgoingSettings(Section):
     host: str = "smtp.office365.com"
     port: Annotated[int, Field(ge=1, le=65535)] = 587
     security: Literal["ssl", "starttls", "none"] = "starttls"
-    ca_file: CaFile = ""
+    ca_file: str = ""
     auth: Literal["password", "oauth2", "none"] = "password"
     username: str = "info@itsb.nu"
     password: str = ""
@@ -245,6 +235,8 @@ def _resolve_paths(settings: Settings) -> None:
     for section in (settings.mailbox, settings.outgoing):
         if not section.path.is_absolute():
             section.path = base / section.path
+        if section.ca_file and not Path(section.ca_file).is_absolute():
+            section.ca_file = str(base / section.ca_file)
     if not settings.replies.templates.is_absolute():
         settings.replies.templates = base / settings.replies.templates
     url = settings.database.url

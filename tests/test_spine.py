@@ -401,3 +401,12 @@ def test_approve_of_an_unverified_request_fails_with_one_line(project: Path, cus
     result = _run_cli(project, "requests", "approve", listing[0]["ref"], "--by", "mylene")
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_relative_ca_file_follows_the_config_file(tmp_path: Path) -> None:
+    from mailbot import config
+
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "mailbot.toml").write_text('[mailbox]\nca_file = "certs/ca.pem"\n', encoding="utf-8")
+    settings = config.load(tmp_path / "cfg" / "mailbot.toml", environ={})
+    assert settings.mailbox.ca_file == str(tmp_path / "cfg" / "certs" / "ca.pem")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,16 @@ class TransientSendError(BackendError):
 
 class PermanentSendError(BackendError):
     """The transport refused this mail for good (5xx); the outbox marks it failed for staff."""
+
+
+def trusted_context(ca_file: str, where: str) -> ssl.SSLContext | None:
+    """A TLS context trusting only the PEM bundle ``ca_file`` (an internal CA); None when empty: the system's CAs."""
+    if not ca_file:
+        return None
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except OSError as exc:  # missing, unreadable, or no certificate in it (ssl.SSLError is an OSError)
+        raise BackendError(f"{where}: ca_file {ca_file}: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,15 @@ from exchangelib.folders import Folder
 from exchangelib.protocol import BaseProtocol
 from tenacity import Retrying, retry_if_exception, stop_before_delay, wait_exponential
 
-from mailbot.backends.base import BackendError, CursorStore, InboundMail, PermanentSendError, TransientSendError
+from mailbot.backends.base import (
+    BackendError,
+    CursorStore,
+    InboundMail,
+    PermanentSendError,
+    TransientSendError,
+    trusted_context,
+)
 from mailbot.backends.graph import with_envelope
-from mailbot.backends.imap import trusted_context
 from mailbot.config import MailboxSettings, OutgoingSettings
 
 log = logging.getLogger(__name__)
@@ -223,7 +229,8 @@ class EwsMailbox:
         except BackendError:
             raise
         except Exception as exc:
-            raise BackendError(f"EWS {self.settings.ews_url}: {action} {mail.key}: {type(exc).__name__}: {exc}") from exc
+            where = f"EWS {self.settings.ews_url}: {action} {mail.key}"
+            raise BackendError(f"{where}: {type(exc).__name__}: {exc}") from exc
 
     def _dispose(self, key: str, action: str) -> None:
         folder = self._folder()

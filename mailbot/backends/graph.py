@@ -95,7 +95,7 @@ def _tokens_for(oauth: OAuth, given: TokenProvider | None) -> TokenProvider:
 
 
 class GraphMailbox:
-    """One mail folder of one mailbox through Graph, as a :class:`mailbot.backends.base.Mailbox`.
+    """One mail folder of the mailbox ``settings.address`` (default ``username``) through Graph.
 
     ``since``: on a first start the delta query is filtered to mail received from then on.
     """
@@ -112,11 +112,11 @@ class GraphMailbox:
         self._cursor = cursor
         self._since = since
         self._graph = GraphClient(
-            settings.graph_url, settings.username, _tokens_for(settings.oauth, token_provider),
+            settings.graph_url, settings.mailbox_address, _tokens_for(settings.oauth, token_provider),
             settings.timeout_seconds,
         )
         self._folder = WELL_KNOWN.get(settings.folder.upper(), settings.folder)
-        self.cursor_name = f"graph:{settings.username}/{settings.folder}"
+        self.cursor_name = f"graph:{settings.mailbox_address}/{settings.folder}"
         saved = json.loads(cursor.get(self.cursor_name) or "{}")
         self._delta: str | None = saved.get("delta")
         self._high: datetime | None = datetime.fromisoformat(saved["high"]) if saved.get("high") else None

@@ -23,7 +23,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from tenacity import Retrying, retry_if_exception_type, stop_before_delay, wait_exponential
 
-from mailbot.backends.base import BackendError, CursorStore, InboundMail
+from mailbot.backends.base import BackendError, CursorStore, InboundMail, trusted_context
 from mailbot.backends.oauth import OUTLOOK_SCOPE, TokenProvider, provider_for
 from mailbot.config import MailboxSettings
 
@@ -68,16 +68,6 @@ def parse_key(key: str) -> tuple[str, int, int]:
     """``"INBOX/uidvalidity/uid"`` → (folder, uidvalidity, uid); folder names may contain ``/``."""
     folder, validity, uid = key.rsplit("/", 2)
     return folder, int(validity), int(uid)
-
-
-def trusted_context(ca_file: str, where: str) -> ssl.SSLContext | None:
-    """A TLS context trusting only the PEM bundle ``ca_file`` (an internal CA); None when empty: the system's CAs."""
-    if not ca_file:
-        return None
-    try:
-        return ssl.create_default_context(cafile=ca_file)
-    except OSError as exc:  # missing, unreadable, or no certificate in it (ssl.SSLError is an OSError)
-        raise BackendError(f"{where}: ca_file {ca_file}: {exc}") from None
 
 
 def _utc(value: Any) -> datetime | None:

@@ -12,8 +12,7 @@ import smtplib
 import ssl
 from collections.abc import Callable
 
-from mailbot.backends.base import PermanentSendError, TransientSendError
-from mailbot.backends.imap import trusted_context
+from mailbot.backends.base import PermanentSendError, TransientSendError, trusted_context
 from mailbot.backends.oauth import OUTLOOK_SCOPE, TokenProvider, provider_for, xoauth2
 from mailbot.config import OutgoingSettings
 

@@ -294,6 +294,32 @@ def test_tls(dovecot_tls, cursor, security):
         box.close()
 
 
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_ca_file_trusts_a_servers_own_ca(dovecot_tls, cursor, security):
+    dovecot_tls.append(mail("internal ca"))
+    port = dovecot_tls.port if security == "starttls" else dovecot_tls.ssl_port
+    box = ImapMailbox(settings_for(dovecot_tls, security=security, port=port, ca_file=str(dovecot_tls.cert)), cursor)
+    try:
+        assert subjects(drain(box)) == ["internal ca"]
+    finally:
+        box.close()
+
+
+def test_without_ca_file_a_servers_own_ca_is_not_trusted(dovecot_tls, cursor):
+    box = ImapMailbox(settings_for(dovecot_tls, security="ssl", port=dovecot_tls.ssl_port, timeout_seconds=1), cursor)
+    with pytest.raises(BackendError, match="CERTIFICATE_VERIFY_FAILED"):
+        list(box.fetch_new())
+    assert "Login: user=" not in dovecot_tls.log
+
+
+def test_an_unusable_ca_file_is_refused_up_front(cursor, tmp_path):
+    empty = tmp_path / "empty.pem"
+    empty.write_text("")
+    settings = MailboxSettings(backend="imap", host="mail.itsb.nu", ca_file=str(empty))
+    with pytest.raises(BackendError, match=r"IMAP mail\.itsb\.nu:993: ca_file .*empty\.pem"):
+        ImapMailbox(settings, cursor)
+
+
 def test_cursor_is_plain_json_in_the_store(dovecot, cursor):
     dovecot.append(mail("one"))
     box = ImapMailbox(settings_for(dovecot), cursor)
