@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from email.utils import make_msgid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from mailbot.backends.base import PermanentSendError, TransientSendError
 from mailbot.backends.smtp import SmtpTransport
 from mailbot.config import OutgoingSettings
+from tests.servers import self_signed_cert
 from tests.servers.smtp import SmtpServer
 
 
@@ -135,3 +138,35 @@ def test_xoauth2_refused_twice_is_transient(smtp_server):
     with pytest.raises(TransientSendError, match="535"):
         transport.send(reply(), "info@itsb.nu", ["jan@example.nl"])
     assert smtp_server.messages == []
+
+
+@pytest.fixture
+def tls_smtp_server(server_root: Path) -> Iterator[tuple[SmtpServer, Path]]:
+    cert, key = self_signed_cert(server_root)
+    server = SmtpServer(tls=(cert, key))
+    server.start()
+    try:
+        yield server, cert
+    finally:
+        server.stop()
+
+
+def test_starttls_trusts_the_ca_file_given(tls_smtp_server: tuple[SmtpServer, Path]) -> None:
+    server, cert = tls_smtp_server
+    transport = SmtpTransport(settings_for(server, security="starttls", ca_file=str(cert)))
+    try:
+        transport.send(reply(), "info@itsb.nu", ["jan@example.nl"])
+    finally:
+        transport.close()
+    assert [m.recipients for m in server.messages] == [("jan@example.nl",)]
+
+
+def test_starttls_refuses_a_certificate_nobody_vouches_for(tls_smtp_server: tuple[SmtpServer, Path]) -> None:
+    server, _cert = tls_smtp_server
+    transport = SmtpTransport(settings_for(server, security="starttls"))
+    try:
+        with pytest.raises(TransientSendError, match="certificate"):
+            transport.send(reply(), "info@itsb.nu", ["jan@example.nl"])
+    finally:
+        transport.close()
+    assert server.messages == []

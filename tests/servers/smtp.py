@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -123,7 +125,9 @@ class _Controller(Controller):
 
 
 class SmtpServer:
-    def __init__(self, *, user: str = "info@itsb.nu", password: str = "secret", require_auth: bool = False):
+    def __init__(self, *, user: str = "info@itsb.nu", password: str = "secret", require_auth: bool = False,
+                 tls: tuple[Path, Path] | None = None):
+        """``tls``: (certificate, key) to offer STARTTLS with."""
         self.host = "127.0.0.1"
         self.port = free_port()
         self.user = user
@@ -134,6 +138,10 @@ class SmtpServer:
             "hostname": self.host, "port": self.port, "authenticator": self.recorder.authenticate,
             "auth_require_tls": False, "auth_required": require_auth,
         }
+        if tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+            self._options["tls_context"] = context
         self._controller: _Controller | None = None
 
     @property
