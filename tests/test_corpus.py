@@ -16,9 +16,10 @@ from mailbot.evaluate import Report, evaluate_dir, load_cases
 HERE = Path(__file__).parent
 # (folder, at least this many mails, at least this many machine mails)
 CORPORA = [(HERE / "corpus", 250, 25), (HERE / "corpus_fresh", 100, 15), (HERE / "corpus_third", 150, 15)]
-# Mails written after the last rule change (tests/corpus_third h-*): their figure is reported in docs/classifier.md
-# as the honest out-of-sample check and is not held to the targets, which would invite tuning on them.
-LAST_CHECK = "h-"
+# Mails written after the last rule change (tests/corpus_third h-*) and after the text model was trained (i-*):
+# their figures are reported in docs/classifier.md as the honest out-of-sample checks and are not held to the
+# targets, which would invite tuning on them; the model is never trained on them (scripts/train_classifier.py).
+LAST_CHECK = ("h-", "i-")
 _reports: dict[Path, Report] = {}
 
 
@@ -79,5 +80,5 @@ def test_last_check_is_kept_apart_and_never_answers_machine_mail() -> None:
     if folder not in _reports:
         _reports[folder] = evaluate_dir(folder)
     tuned, last = _split_last_check(_reports[folder])
-    assert len(last.outcomes) >= 25 and len(tuned.outcomes) >= 150
+    assert len(last.outcomes) >= 45 and len(tuned.outcomes) >= 150
     assert last.machine_as_request == 0, last.render()

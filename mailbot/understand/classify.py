@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mailbot.mail.message import Message
 from mailbot.understand import lexicon as lx
 from mailbot.understand.language import detect_language, fold
 from mailbot.understand.machine import detect as detect_machine
+from mailbot.understand.model import TextModel, load
 from mailbot.understand.verdict import REQUEST_TYPES, Classification
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|sv|ref|r)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
@@ -47,6 +48,7 @@ _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
 _QUOTED_FACTOR = 1.0
 _AUTHORITY_THRESHOLD = 1.8
+SHIPPED = load()  # None when no model is shipped: the rules decide alone
 _REQUEST_KINDS = frozenset(REQUEST_TYPES)
 _AUTHORITY_KIND = frozenset({"authority"})
 _ALL_KINDS = frozenset(rule.kind for rule in lx.RULES)
@@ -231,8 +233,17 @@ def _subject_parts(subject: str) -> tuple[str, bool, bool]:
             return subject, reply, forward
 
 
-def classify(msg: Message, *, default_language: str = "nl") -> Classification:
-    """The verdict on one mail; ``default_language`` when the sender's words are too few to tell."""
+def own_words(msg: Message) -> tuple[str, str]:
+    """The folded subject (without Re:/Fwd:) and the sender's own words: what the rules and the model read."""
+    return _prepare(_subject_parts(msg.subject or "")[0]), _prepare(msg.text.strip())
+
+
+def classify(msg: Message, *, default_language: str = "nl", model: TextModel | None = SHIPPED) -> Classification:
+    """The verdict on one mail; ``default_language`` when the sender's words are too few to tell.
+
+    ``model``: the text model whose second opinion may add a request or a type the rules missed (the shipped one
+    by default; None for the rules alone).
+    """
     own_raw = msg.text.strip()
     subject_raw, is_reply, is_forward = _subject_parts(msg.subject or "")
     own = _prepare(own_raw)
@@ -255,7 +266,8 @@ def classify(msg: Message, *, default_language: str = "nl") -> Classification:
     if quoted and (lx.FOLLOW_UP.search(own) or (is_forward and own_is_bare)):
         notes.append("the sender's own words point at the quoted mail")
         hits += _scan(quoted, "quoted", _QUOTED_FACTOR, notes, _REQUEST_KINDS)
-    return _verdict(msg, hits, notes, language, own)
+    verdict = _verdict(msg, hits, notes, language, own)
+    return second_opinion(verdict, model, subject, own) if model else verdict
 
 
 def _auto_body(own: str) -> list[str]:
@@ -391,3 +403,53 @@ def _confidence(is_request: bool, types: tuple[str, ...], scores: dict[str, floa
     if withdrawal or authority:
         p = max(p, _sigmoid(3.0 * (authority_score - 1.0)) if authority else 0.85)
     return min(max(p, 0.05), 0.98)
+
+
+# Evidence of the rules against a request: a negative context (order, application ...), a cancelled or ignored phrase.
+_OBJECTIONS = ("negative:", "cancelled ", "ignored ")
+
+
+def second_opinion(verdict: Classification, model: TextModel, subject: str, own: str) -> Classification:
+    """The rules' verdict with the text model's opinion where the rules are silent.
+
+    Machine mail, withdrawals and authority mail stay the rules' alone. A mail the rules call no request becomes
+    one when the model is confident (``Thresholds.rescue``); a request gains a type the model is confident of
+    (``add_type``); a non-request the model doubts keeps a confidence that routes it to staff. Each change is in
+    the evidence with the model's probability and the words that pushed it.
+    """
+    if verdict.auto_generated or verdict.withdrawal or verdict.authority:
+        return verdict
+    limits = model.thresholds
+    opinion = model.opinion(subject, own)
+    p_request = opinion.request
+
+    def said(head: str, p: float) -> str:
+        words = ", ".join(model.explain(subject, own, head))
+        return f"model: {head} {p:.2f} (words: {words or '-'})"
+
+    if not verdict.is_request:
+        objected = any(line.startswith(_OBJECTIONS) for line in verdict.evidence)
+        if p_request < (limits.rescue_objected if objected else limits.rescue):
+            if p_request < limits.doubt:
+                return verdict
+            confidence = min(verdict.confidence, 1.0 - p_request)
+            head = verdict.evidence[0].rsplit(" (confidence", 1)[0] if verdict.evidence else "not a request"
+            return replace(verdict, confidence=round(confidence, 3), evidence=(
+                f"{head} (confidence {confidence:.2f}, language {verdict.language})",
+                *verdict.evidence[1:], f"{said('request', p_request)}, too low to count"))
+        chosen = [t for t in REQUEST_TYPES if opinion.types[t] >= limits.rescue_type]
+        types = tuple(chosen) or (max(REQUEST_TYPES, key=lambda t: opinion.types[t]),)
+        confidence = p_request * math.prod(max(p, 1.0 - p) for p in opinion.types.values())
+        lines = [said("request", p_request), *(said(t, opinion.types[t]) for t in types)]
+        head = f"request: {', '.join(types)} (by the model; confidence {confidence:.2f}, language {verdict.language})"
+        return replace(verdict, is_request=True, types=types, confidence=round(confidence, 3),
+                       evidence=(head, *lines, *verdict.evidence))
+    added = [t for t in REQUEST_TYPES if t not in verdict.types and opinion.types[t] >= limits.add_type]
+    if not added:
+        return verdict
+    types = tuple(t for t in REQUEST_TYPES if t in verdict.types or t in added)
+    confidence = min(verdict.confidence, *(opinion.types[t] for t in added))
+    head = (f"request: {', '.join(types)} ({', '.join(added)} by the model; confidence {confidence:.2f}, "
+            f"language {verdict.language})")
+    return replace(verdict, types=types, confidence=round(confidence, 3),
+                   evidence=(head, *(said(t, opinion.types[t]) for t in added), *verdict.evidence[1:]))
