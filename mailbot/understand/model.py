@@ -1,0 +1,156 @@
+"""A small linear text model: the classifier's second opinion on wording the rules have not seen.
+
+Logistic regression heads over word unigrams, word bigrams and character 3-5-grams of each word, counted over the
+folded subject and sender's words and divided by the square root of the number of features. Trained offline by
+``scripts/train_classifier.py`` (scikit-learn, dev only) and shipped as JSON weights; scoring here is dictionary
+lookups, a sum and a sigmoid, so the runtime needs no numerical library. Heads: ``request`` (request or not, over
+all mail) and one per request type (the type given that it is a request, trained on requests only).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+SHIPPED_PATH = Path(__file__).with_name("data") / "classifier_model.json"
+_TOKEN = re.compile(r"[a-z]+|\d+")
+_NGRAMS = (3, 4, 5)
+_NUMBER = "0"  # every run of digits is one token: order numbers and dates say nothing about the wording
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of folded text (``language.fold``), digits collapsed."""
+    return [_NUMBER if word[0].isdigit() else word for word in _TOKEN.findall(text)]
+
+
+def word_features(word: str) -> list[str]:
+    """The features one word brings: itself and its character n-grams, padded with spaces at both ends."""
+    padded = f" {word} "
+    return [f"w:{word}", *(f"c:{padded[i:i + n]}" for n in _NGRAMS for i in range(len(padded) - n + 1))]
+
+
+def bigram(first: str, second: str) -> str:
+    return f"b:{first} {second}"
+
+
+def features(words: list[str]) -> Iterator[str]:
+    """Every feature occurrence of a token list (repeats counted): what training and scoring both read."""
+    for word in words:
+        yield from word_features(word)
+    for first, second in pairwise(words):
+        yield bigram(first, second)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the model's opinion changes the rules' verdict (chosen by leave-one-corpus-out, docs/classifier.md).
+
+    ``rescue``: a mail the rules call no request becomes one at P(request) >= rescue; its types are those with
+    P(type | request) >= ``rescue_type`` (the likeliest one if none); ``rescue_objected`` instead when the rules
+    found a reason against (a negative context, a cancelled or ignored phrase). ``add_type``: a type the rules
+    missed on a request is added at P(type | request) >= add_type. ``doubt``: a non-request the model gives at
+    least this P(request) keeps at most 1 - P(request) as its confidence, so staff see it.
+    """
+
+    rescue: float = 1.01
+    rescue_objected: float = 1.01
+    rescue_type: float = 0.5
+    add_type: float = 1.01
+    doubt: float = 0.5
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """The model's probabilities for one mail."""
+
+    request: float
+    types: dict[str, float]
+
+
+class TextModel:
+    """Weights per head, looked up per word (cached) and per bigram."""
+
+    def __init__(self, heads: tuple[str, ...], bias: tuple[float, ...], weights: dict[str, tuple[float, ...]],
+                 thresholds: Thresholds, meta: dict[str, object] | None = None) -> None:
+        self.heads = heads
+        self.bias = bias
+        self.weights = weights
+        self.thresholds = thresholds
+        self.meta = meta or {}
+        self._zero = (0.0,) * len(heads)
+        # a bigram adds its weights and nothing to the feature count (pairs are counted apart)
+        self._bigrams = {tuple(name[2:].split(" ")): (*w, 0.0) for name, w in weights.items() if name.startswith("b:")}
+        self._word = lru_cache(maxsize=50_000)(self._word_vector)
+
+    def _word_vector(self, word: str) -> tuple[float, ...]:
+        """Summed weights of one word's features, and their number as the last element."""
+        feats = word_features(word)
+        found = [w for f in feats if (w := self.weights.get(f))]
+        return (*(sum(column) for column in zip(*found, strict=True)), len(feats)) if found else (
+            *self._zero, len(feats))
+
+    def raw(self, words: list[str]) -> tuple[float, ...]:
+        """The heads' log-odds for a token list."""
+        if not words:
+            return self.bias
+        vectors = [self._word(word) for word in words]
+        vectors += [w for pair in pairwise(words) if (w := self._bigrams.get(pair))]
+        columns = [sum(column) for column in zip(*vectors, strict=True)]
+        scale = 1.0 / math.sqrt(columns[-1] + len(words) - 1)
+        return tuple(b + s * scale for b, s in zip(self.bias, columns, strict=False))
+
+    def opinion(self, subject: str, text: str) -> Opinion:
+        """P(request) and P(type | request) for the folded subject and sender's words."""
+        logits = self.raw(tokens(f"{subject}\n{text}"))
+        probs = [_sigmoid(v) for v in logits]
+        return Opinion(probs[0], dict(zip(self.heads[1:], probs[1:], strict=True)))
+
+    def explain(self, subject: str, text: str, head: str, top: int = 4) -> list[str]:
+        """The words (and word pairs) that pushed ``head`` up most, strongest first."""
+        index = self.heads.index(head)
+        words = tokens(f"{subject}\n{text}")
+        push: dict[str, float] = {}
+        for word, times in Counter(words).items():
+            push[word] = times * sum(w[index] for f in word_features(word) if (w := self.weights.get(f)))
+        for pair in pairwise(words):
+            if (w := self._bigrams.get(pair)) and w[index] > 0:
+                push[" ".join(pair)] = push.get(" ".join(pair), 0.0) + w[index]
+        ranked = sorted((item for item in push.items() if item[1] > 0), key=lambda item: (-item[1], item[0]))
+        return [name for name, _ in ranked[:top]]
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(value, 40.0), -40.0)))
+
+
+def from_dict(data: dict) -> TextModel:  # type: ignore[type-arg]
+    heads = tuple(data["heads"])
+    weights = {name: tuple(float(w) for w in ws) for name, ws in data["weights"].items()}
+    return TextModel(heads, tuple(float(b) for b in data["bias"]), weights, Thresholds(**data["thresholds"]),
+                     data.get("meta"))
+
+
+def load(path: Path = SHIPPED_PATH) -> TextModel | None:
+    """The model in ``path``, or None when no model is shipped (the classifier then uses its rules alone)."""
+    if not path.is_file():
+        return None
+    return from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def count_features(texts: Iterable[list[str]]) -> Iterator[dict[str, float]]:
+    """Feature vectors as training reads them: counts divided by the square root of the number of features."""
+    for words in texts:
+        counts: dict[str, float] = {}
+        total = 0
+        for feature in features(words):
+            counts[feature] = counts.get(feature, 0.0) + 1.0
+            total += 1
+        scale = 1.0 / math.sqrt(total) if total else 0.0
+        yield {name: value * scale for name, value in counts.items()}

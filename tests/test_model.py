@@ -1,0 +1,121 @@
+"""The text model: the shipped weights load, score as training scored, and explain what they change."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from mailbot.mail.message import Message
+from mailbot.understand import classify as classify_module
+from mailbot.understand.classify import classify, own_words
+from mailbot.understand.language import fold
+from mailbot.understand.model import (
+    SHIPPED_PATH,
+    TextModel,
+    Thresholds,
+    count_features,
+    from_dict,
+    load,
+    tokens,
+)
+from mailbot.understand.verdict import REQUEST_TYPES
+
+TEXTS = [
+    ("Verzoek", "Wil je al m'n info uit jullie webshop gooien? Heb toch nooit meer iets nodig."),
+    ("question about my order", "I typed my house number wrong on order 21044, can you fix the label?"),
+    ("", "Bitte tragen Sie die neue Anschrift in meinem Kundenkonto ein."),
+    ("", ""),
+]
+
+
+def mail(text: str, subject: str = "", headers: tuple[tuple[str, str], ...] = ()) -> Message:
+    return Message(message_id="<m@example.nl>", from_addr="klant@example.nl", subject=subject, text=text,
+                   quoted="", headers=headers)
+
+
+def toy(thresholds: Thresholds) -> TextModel:
+    """A hand-made model: "gooien" says erasure request (P about 0.9 in a short mail), nothing else counts."""
+    heads = ("request", *REQUEST_TYPES)
+    erasure = tuple(40.0 if head in ("request", "erasure") else 0.0 for head in heads)
+    return TextModel(heads, (-2.0,) * len(heads), {"w:gooien": erasure}, thresholds)
+
+
+def test_the_model_is_shipped_small_and_loaded_by_the_classifier() -> None:
+    assert SHIPPED_PATH.is_file() and SHIPPED_PATH.stat().st_size < 2_000_000
+    model = classify_module.SHIPPED
+    assert model is not None and model.heads == ("request", *REQUEST_TYPES)
+    assert 0.5 <= model.thresholds.rescue <= 1.0
+    assert "h-" in str(model.meta["trained_on"])  # says which mails it was not trained on
+
+
+@pytest.mark.parametrize(("subject", "text"), TEXTS)
+def test_scores_are_deterministic_and_match_the_training_features(subject: str, text: str) -> None:
+    model = load()
+    assert model is not None
+    folded_subject, folded_text = fold(subject), fold(text)
+    first = model.opinion(folded_subject, folded_text)
+    again = load().opinion(folded_subject, folded_text)  # type: ignore[union-attr]
+    assert first == again and first == model.opinion(folded_subject, folded_text)
+    # the runtime's cached per-word sums equal the plain dot product over the features training reads
+    vector = next(count_features([tokens(f"{folded_subject}\n{folded_text}")]))
+    for index, logit in enumerate(model.raw(tokens(f"{folded_subject}\n{folded_text}"))):
+        expected = model.bias[index] + sum(value * model.weights.get(name, (0.0,) * 7)[index]
+                                           for name, value in vector.items())
+        assert math.isclose(logit, expected, abs_tol=1e-9)
+    assert all(0.0 < p < 1.0 for p in (first.request, *first.types.values()))
+
+
+def test_file_round_trips_through_the_loader(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(SHIPPED_PATH.read_text(encoding="utf-8"))
+    assert set(data) == {"heads", "bias", "weights", "thresholds", "meta"}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert load(path).opinion("verzoek", "verwijder alles") == load().opinion("verzoek", "verwijder alles")  # type: ignore[union-attr]
+    assert load(tmp_path / "missing.json") is None
+
+
+def test_a_rescue_is_explained_with_probability_and_words() -> None:
+    model = toy(Thresholds(rescue=0.8, rescue_objected=0.8, rescue_type=0.5))
+    rules = classify(mail("Wil je al m'n info gooien?"), model=None)
+    verdict = classify(mail("Wil je al m'n info gooien?"), model=model)
+    assert not rules.is_request
+    assert verdict.is_request and verdict.types == ("erasure",)
+    assert verdict.evidence[0].startswith("request: erasure (by the model")
+    assert any(re.fullmatch(r"model: request 0\.\d\d \(words: gooien.*\)", line) for line in verdict.evidence)
+    assert rules.evidence[0] in verdict.evidence  # the rules' own reading stays visible
+    assert verdict.confidence < rules.confidence
+
+
+def test_below_the_rescue_threshold_the_doubt_lowers_confidence_only() -> None:
+    model = toy(Thresholds(rescue=1.01, rescue_objected=1.01, doubt=0.5))
+    verdict = classify(mail("Wil je al m'n info gooien?"), model=model)
+    assert not verdict.is_request
+    assert verdict.confidence < 0.5
+    assert any("too low to count" in line for line in verdict.evidence)
+
+
+def test_machine_mail_withdrawal_and_authority_stay_with_the_rules() -> None:
+    eager = toy(Thresholds(rescue=0.0, rescue_objected=0.0, doubt=0.0))
+    auto = classify(mail("Ik ben afwezig, gooien", headers=(("Auto-Submitted", "auto-replied"),)), model=eager)
+    assert auto.auto_generated and not auto.is_request
+    body_only = classify(mail("Dit is een automatisch antwoord. gooien"), model=eager)
+    assert body_only.auto_generated and not body_only.is_request
+    withdrawn = classify(mail("Ik trek mijn verzoek in, gooien is niet nodig."), model=eager)
+    assert withdrawn.withdrawal and not withdrawn.is_request
+
+
+def test_own_words_is_what_both_read() -> None:
+    subject, own = own_words(mail("Graag  VERWIJDEREN", subject="Re: Löschung"))
+    assert (subject, own) == ("loschung", "graag verwijderen")
+
+
+def test_from_dict_keeps_thresholds() -> None:
+    data = {"heads": ["request", *REQUEST_TYPES], "bias": [0.0] * 7, "weights": {"w:x": [1.0] * 7},
+            "thresholds": {"rescue": 0.9, "rescue_objected": 0.95, "rescue_type": 0.4, "add_type": 1.01,
+                           "doubt": 0.6}}
+    model = from_dict(data)
+    assert model.thresholds == Thresholds(0.9, 0.95, 0.4, 1.01, 0.6)
+    assert model.opinion("", "x").request > model.opinion("", "y").request
