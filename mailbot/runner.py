@@ -171,6 +171,11 @@ class Runner:
                 self._reset()
                 self._idle(partial(time.sleep, backoff))
                 backoff = min(backoff * 2, 300)
+            except Exception:  # the register or the digest failed: keep watching, every mail is still safe
+                log.exception("unexpected failure in a pass, retrying in %.0f s", backoff)
+                self._reset()
+                self._idle(partial(time.sleep, backoff))
+                backoff = min(backoff * 2, 300)
         self.close()
 
     def _idle(self, wait: Callable[[], object]) -> None:

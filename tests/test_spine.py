@@ -410,3 +410,29 @@ def test_a_relative_ca_file_follows_the_config_file(tmp_path: Path) -> None:
     (tmp_path / "cfg" / "mailbot.toml").write_text('[mailbox]\nca_file = "certs/ca.pem"\n', encoding="utf-8")
     settings = config.load(tmp_path / "cfg" / "mailbot.toml", environ={})
     assert settings.mailbox.ca_file == str(tmp_path / "cfg" / "certs" / "ca.pem")
+
+
+def test_a_failing_digest_does_not_stop_the_bot(project: Path, customers: None) -> None:
+    script = (
+        "import mailbot.digest as d\n"
+        "def broken(*a, **k):\n"
+        "    raise RuntimeError('digest template broken')\n"
+        "d.run_due = broken\n"
+        "from mailbot.cli import main\n"
+        "raise SystemExit(main(['run']))\n"
+    )
+    env = {**os.environ, "MAILBOT_MAILBOX__POLL_SECONDS": "1"}
+    bot = subprocess.Popen([sys.executable, "-c", script], cwd=project, env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(2)
+        deliver(project / MAILDIR, make_mail())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not sent(project):
+            time.sleep(0.2)
+        assert bot.poll() is None, "the bot stopped"
+        assert len(sent(project)) == 1
+    finally:
+        bot.terminate()
+        _, err = bot.communicate(timeout=30)
+    assert b"digest template broken" in err
