@@ -200,3 +200,19 @@ def test_delivery_status_part_without_multipart_report() -> None:
         b"Final-Recipient: rfc822; oud@example.nl\nAction: failed\nStatus: 5.1.1\n--b--\n"
     )
     assert detect(parse(raw)) == ["part message/delivery-status"]
+
+
+@pytest.mark.parametrize("sender", ["wordpress@itsb.nu", "notifications@github.example", "notificatie@postnl.example",
+                                    "alerts@monitoring.example", "woocommerce@shop.example"])
+def test_software_senders_are_machine_mail(sender: str) -> None:
+    msg = parse(f"From: Shop <{sender}>\r\nTo: info@itsb.nu\r\nSubject: Nieuwe bestelling\r\n"
+                "Message-ID: <n1@x>\r\n\r\n"
+                "Opmerking van klant: mijn gegevens niet voor reclame gebruiken.\r\n".encode())
+    assert any(sender in reason for reason in detect(msg))
+
+
+@pytest.mark.parametrize("sender", ["jan.notifications.fan@example.nl", "robotica-jan@example.nl", "mailer.jan@x.nl"])
+def test_people_whose_address_merely_contains_such_a_word_are_not(sender: str) -> None:
+    msg = parse(f"From: Jan <{sender}>\r\nTo: info@itsb.nu\r\nSubject: Vraag\r\n"
+                "Message-ID: <n2@x>\r\n\r\nHoi\r\n".encode())
+    assert detect(msg) == []

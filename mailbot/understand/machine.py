@@ -31,6 +31,11 @@ _PRESENCE_HEADERS = frozenset(
 _REPORT_PARTS = frozenset({"message/delivery-status", "message/disposition-notification", "message/feedback-report"})
 # Exchange sends its non-delivery reports from MicrosoftExchange<32 hex digits>@<the tenant's domain>.
 _DAEMON_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]{32})$")
+# Accounts that only software writes from: shop and CMS notifications, alerting, ticket and billing robots.
+_SOFTWARE_SENDER = re.compile(
+    r"^(?:wordpress|woocommerce|notifications?|notificaties?|notify|alerts?|automailer|mailer|bounces?|"
+    r"system|daemon|robot|bot|autoreply|auto-reply|auto-confirm|mail-daemon)(?:$|[-_+])"
+)
 _NOREPLY_SENDER = re.compile(r"(?:^|[-_.+])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply)(?:$|[-_.+\d])")
 # Subjects must end in the keyword or continue after a colon, so "Out of office hours?" stays a person's mail.
 _SUBJECTS = (
@@ -74,6 +79,8 @@ def detect(msg: Message) -> list[str]:
         evidence.append(f"system sender {msg.from_addr}")
     elif _NOREPLY_SENDER.search(local):
         evidence.append(f"no-reply sender {msg.from_addr}")
+    elif _SOFTWARE_SENDER.match(local):
+        evidence.append(f"software sender {msg.from_addr}")
     if msg.return_path == "":
         evidence.append("empty Return-Path <>")
     for rule, pattern in _SUBJECTS:
