@@ -43,6 +43,7 @@ _EN: dict[str, str] = {
     "extend_help": "Art. 12(3): by up to two further months, with a reason, only within the first month. "
                    "An extension notice is drafted for approval.",
     "extend_closed": "The first month has passed or the deadline was extended already: no extension possible.",
+    "extend_flagged": "decide on the suspected forgery first.",
     "complete_help": "Drafts the completion (with the copy as JSON and CSV for access, portability and "
                      "objection). Approving it closes the request; an erasure then anonymises the register.",
     "flagged_help": "The receiving server says the sender's address was forged. Nothing was sent.",
@@ -103,6 +104,7 @@ _NL: dict[str, str] = {
     "extend_help": "Art. 12 lid 3: met ten hoogste twee maanden, met reden, alleen binnen de eerste maand. "
                    "Er wordt een verlengingsbericht opgesteld ter goedkeuring.",
     "extend_closed": "De eerste maand is voorbij of de termijn is al verlengd: verlengen kan niet meer.",
+    "extend_flagged": "besluit eerst over de vermoedelijke vervalsing.",
     "complete_help": "Stelt de afhandeling op (met de kopie als JSON en CSV bij inzage, overdraagbaarheid en "
                      "bezwaar). Goedkeuren sluit het verzoek; bij verwijdering wordt het register geanonimiseerd.",
     "flagged_help": "De ontvangende server meldt dat het afzenderadres vervalst is. Er is niets verstuurd.",
