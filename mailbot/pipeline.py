@@ -114,9 +114,10 @@ class Pipeline:
     # -- steps ---------------------------------------------------------------------------------------------
 
     def _is_own(self, msg: Message) -> bool:
-        ours = self.settings.outgoing.from_address.lower()
-        domain = ours.rpartition("@")[2]
-        return msg.from_addr == ours and msg.message_id.rstrip(">").endswith("@" + domain)
+        """Mail from the desk's own address (our replies coming back, staff writing to themselves) is never a
+        data subject's request, and answering it could start a loop."""
+        ours = {self.settings.outgoing.from_address.lower(), self.settings.mailbox.username.lower()}
+        return msg.from_addr in ours
 
     def _join_thread(self, session: Session, mail: InboundMail, msg: Message, received: datetime,
                      verdict: Classification) -> Outcome | None:

@@ -96,3 +96,11 @@ def test_several_instances_on_postgresql_handle_each_mail_once(project: Path, pg
     sent = outbox(project)
     assert len(sent) == count
     assert sorted(m["To"] for m in sent) == sorted(f"k{n}@elders.example" for n in range(count))
+
+
+def test_staff_writing_from_the_desk_address_never_opens_a_request(project: Path, capsys) -> None:
+    deliver(project / MAILDIR, make_mail(sender="IT Services Best <info@itsb.nu>", subject="FW: inzageverzoek",
+                                         body="Doorgestuurd: klant wil een kopie van al zijn persoonsgegevens.\n"))
+    assert main(["run", "--once", *SINCE]) == 0
+    assert requests_json(capsys) == []
+    assert not (project / "var" / "outbox").exists() or outbox(project) == []
