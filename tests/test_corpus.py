@@ -1,8 +1,12 @@
 """The classifier's figures on the labelled corpora (targets from issue 3).
 
 tests/corpus was written together with the rules; tests/corpus_fresh and tests/corpus_third were written afterwards
-in other voices and styles, to see whether the rules generalise (docs/classifier.md). All are held to the same
-targets.
+in other voices and styles, to see whether the rules generalise (docs/classifier.md); the rules were tuned on all
+three, and they are held to the targets. tests/corpus_dutch and tests/corpus_intl were written after the last rule
+change and the rules were never tuned on them; the shipped text model was not trained on them either (the fifth round
+measured a retrained model and did not ship it). They miss the targets, so they are held to what they reach today
+minus a small margin, to catch a fall rather than to pretend. tests/corpus_holdout is the final held-out set: only
+its machine mail is checked, since a figure asserted here would invite tuning on it.
 """
 
 from __future__ import annotations
@@ -14,8 +18,16 @@ import pytest
 from mailbot.evaluate import Report, evaluate_dir, load_cases
 
 HERE = Path(__file__).parent
-# (folder, at least this many mails, at least this many machine mails)
-CORPORA = [(HERE / "corpus", 250, 25), (HERE / "corpus_fresh", 100, 15), (HERE / "corpus_third", 150, 15)]
+ALL_LANGUAGES = frozenset({"nl", "en", "de", "fr"})
+TARGETS = (0.97, 0.90, 0.93)  # request F1, exact type set, F1 of the held-back check split (issue 3)
+# Measured 2026-11-25 (rules + shipped model): corpus_dutch F1 0.963, exact 81.8 %, check F1 0.963; corpus_intl F1
+# 0.926, exact 77.3 %, check F1 0.929. Held to those minus about one mail (F1 0.01, exact 1.5-2 points).
+BELOW_TARGET = {"corpus_dutch": (0.95, 0.80, 0.95), "corpus_intl": (0.91, 0.75, 0.91)}
+# (folder, at least this many mails, at least this many machine mails, the languages it covers)
+CORPORA = [(HERE / "corpus", 250, 25, ALL_LANGUAGES), (HERE / "corpus_fresh", 100, 15, ALL_LANGUAGES),
+           (HERE / "corpus_third", 150, 15, ALL_LANGUAGES), (HERE / "corpus_dutch", 130, 15, ALL_LANGUAGES - {"fr"}),
+           (HERE / "corpus_intl", 130, 15, ALL_LANGUAGES)]
+Corpus = tuple[Path, int, int, frozenset[str]]
 # Mails written after the last rule change (tests/corpus_third h-*) and after the text model was trained (i-*):
 # their figures are reported in docs/classifier.md as the honest out-of-sample checks and are not held to the
 # targets, which would invite tuning on them; the model is never trained on them (scripts/train_classifier.py).
@@ -28,45 +40,53 @@ def _split_last_check(report: Report) -> tuple[Report, Report]:
     return Report([o for o in report.outcomes if o not in last]), Report(last)
 
 
+def _evaluated(folder: Path) -> Report:
+    if folder not in _reports:
+        _reports[folder] = evaluate_dir(folder)
+    return _reports[folder]
+
+
 @pytest.fixture(params=CORPORA, ids=lambda c: c[0].name)
-def corpus(request: pytest.FixtureRequest) -> tuple[Path, int, int]:
+def corpus(request: pytest.FixtureRequest) -> Corpus:
     return request.param
 
 
 @pytest.fixture
-def report(corpus: tuple[Path, int, int]) -> Report:
-    folder = corpus[0]
-    if folder not in _reports:
-        _reports[folder] = evaluate_dir(folder)
-    return _split_last_check(_reports[folder])[0]
+def targets(corpus: Corpus) -> tuple[float, float, float]:
+    return BELOW_TARGET.get(corpus[0].name, TARGETS)
 
 
-def test_corpus_is_large_and_varied(corpus: tuple[Path, int, int]) -> None:
-    folder, size, machine = corpus
+@pytest.fixture
+def report(corpus: Corpus) -> Report:
+    return _split_last_check(_evaluated(corpus[0]))[0]
+
+
+def test_corpus_is_large_and_varied(corpus: Corpus) -> None:
+    folder, size, machine, languages = corpus
     cases = load_cases(folder)
     assert len(cases) >= size
-    assert {c.language for c in cases} >= {"nl", "en", "de", "fr"}
+    assert {c.language for c in cases} >= languages
     assert sum(c.machine for c in cases) >= machine
     assert 0.35 <= sum(c.is_request for c in cases) / len(cases) <= 0.6
     assert all((folder / c.file).is_file() for c in cases)
 
 
-def test_request_f1(report: Report) -> None:
-    assert report.request_f1 >= 0.97, report.render()
+def test_request_f1(report: Report, targets: tuple[float, float, float]) -> None:
+    assert report.request_f1 >= targets[0], report.render()
 
 
-def test_exact_type_set(report: Report) -> None:
-    assert report.exact_type_rate >= 0.90, report.render()
+def test_exact_type_set(report: Report, targets: tuple[float, float, float]) -> None:
+    assert report.exact_type_rate >= targets[1], report.render()
 
 
 def test_no_machine_mail_is_a_request(report: Report) -> None:
     assert report.machine_as_request == 0, report.render()
 
 
-def test_held_back_split_holds_up(report: Report) -> None:
+def test_held_back_split_holds_up(report: Report, targets: tuple[float, float, float]) -> None:
     """The 'check' fifth was not looked at while writing rules; it must not fall far behind."""
     check = report.subset("check")
-    assert check.outcomes and check.request_f1 >= 0.93
+    assert check.outcomes and check.request_f1 >= targets[2]
 
 
 def test_render_shows_figures_and_misses(report: Report) -> None:
@@ -76,9 +96,13 @@ def test_render_shows_figures_and_misses(report: Report) -> None:
 
 
 def test_last_check_is_kept_apart_and_never_answers_machine_mail() -> None:
-    folder = HERE / "corpus_third"
-    if folder not in _reports:
-        _reports[folder] = evaluate_dir(folder)
-    tuned, last = _split_last_check(_reports[folder])
+    tuned, last = _split_last_check(_evaluated(HERE / "corpus_third"))
     assert len(last.outcomes) >= 45 and len(tuned.outcomes) >= 150
     assert last.machine_as_request == 0, last.render()
+
+
+def test_final_holdout_never_answers_machine_mail() -> None:
+    """Zero machine mail as a request is absolute, on the final held-out set too; nothing else is asserted there."""
+    report = _evaluated(HERE / "corpus_holdout")
+    assert len(report.outcomes) >= 90 and sum(o.case.machine for o in report.outcomes) >= 15
+    assert report.machine_as_request == 0, [o.case.file for o in report.outcomes if o.case.machine and o.got.is_request]
