@@ -119,38 +119,3 @@ def test_from_dict_keeps_thresholds() -> None:
     model = from_dict(data)
     assert model.thresholds == Thresholds(0.9, 0.95, 0.4, 1.01, 0.6)
     assert model.opinion("", "x").request > model.opinion("", "y").request
-
-
-def steered(thresholds: Thresholds) -> TextModel:
-    """A hand-made model: "slot" says a restriction request and rules out erasure; "offerte" says no request."""
-    heads = ("request", *REQUEST_TYPES)
-    slot = tuple({"request": 40.0, "restriction": 40.0, "erasure": -40.0}.get(head, 0.0) for head in heads)
-    offerte = tuple(-40.0 if head == "request" else 0.0 for head in heads)
-    return TextModel(heads, (0.0,) * len(heads), {"w:slot": slot, "w:offerte": offerte}, thresholds)
-
-
-def test_a_weak_rule_type_the_model_rules_out_is_replaced_and_explained() -> None:
-    text = "Verwijder al mijn gegevens, ik wil ze op slot."
-    rules = classify(mail(text), model=None)
-    assert rules.types == ("erasure",)
-    off = classify(mail(text), model=steered(Thresholds(weak=1.01)))
-    assert off.types == ("erasure",)
-    verdict = classify(mail(text), model=steered(Thresholds(weak=1.01, replace_type=0.8)))
-    assert verdict.is_request and verdict.types == ("restriction",)
-    assert "restriction by the model, not erasure" in verdict.evidence[0]
-    assert any(line.startswith("model: erasure 0.") for line in verdict.evidence)
-    assert verdict.confidence <= rules.confidence  # a replacement never makes the verdict surer
-    strong_rules = classify(mail(text), model=steered(Thresholds(weak=rules.confidence, replace_type=0.8)))
-    assert strong_rules.types == ("erasure",)  # only a rule verdict below ``weak`` gives way
-
-
-def test_a_veto_turns_a_weak_rule_request_into_a_doubted_non_request() -> None:
-    text = "Verwijder al mijn gegevens. Wat kost een offerte?"
-    rules = classify(mail(text), model=None)
-    assert rules.is_request
-    kept = classify(mail(text), model=steered(Thresholds(weak=rules.confidence, veto=0.5)))
-    assert kept.is_request and kept.types == rules.types
-    vetoed = classify(mail(text), model=steered(Thresholds(weak=1.01, veto=0.5)))
-    assert not vetoed.is_request and vetoed.types == ()
-    assert vetoed.confidence < 0.5  # a vetoed request always goes to staff
-    assert "vetoed by the model" in vetoed.evidence[0] and rules.evidence[0] in vetoed.evidence

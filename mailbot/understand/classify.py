@@ -414,9 +414,8 @@ def second_opinion(verdict: Classification, model: TextModel, subject: str, own:
 
     Machine mail, withdrawals and authority mail stay the rules' alone. A mail the rules call no request becomes
     one when the model is confident (``Thresholds.rescue``); a request gains a type the model is confident of
-    (``add_type``); on a weak rule request the model may replace a rule type it rules out (``replace_type``) or
-    veto the request (``veto``); a non-request the model doubts keeps a confidence that routes it to staff. Each
-    change is in the evidence with the model's probability and the words that pushed it.
+    (``add_type``); a non-request the model doubts keeps a confidence that routes it to staff. Each change is in
+    the evidence with the model's probability and the words that pushed it.
     """
     if verdict.auto_generated or verdict.withdrawal or verdict.authority:
         return verdict
@@ -445,25 +444,12 @@ def second_opinion(verdict: Classification, model: TextModel, subject: str, own:
         head = f"request: {', '.join(types)} (by the model; confidence {confidence:.2f}, language {verdict.language})"
         return replace(verdict, is_request=True, types=types, confidence=round(confidence, 3),
                        evidence=(head, *lines, *verdict.evidence))
-    weak = verdict.confidence < limits.weak
-    if weak and p_request < limits.veto:
-        # losing a request costs a deadline: a vetoed mail always goes to staff (both doubts count)
-        confidence = 1.0 - max(p_request, verdict.confidence)
-        head = f"not a request (the rules' {', '.join(verdict.types)} vetoed by the model; confidence " \
-               f"{confidence:.2f}, language {verdict.language})"
-        return replace(verdict, is_request=False, types=(), confidence=round(confidence, 3),
-                       evidence=(head, said("request", p_request), *verdict.evidence))
-    missed = [t for t in REQUEST_TYPES if t not in verdict.types]
-    added = [t for t in missed if opinion.types[t] >= limits.add_type]
-    instead = [t for t in missed if weak and opinion.types[t] >= limits.replace_type]
-    dropped = [t for t in verdict.types if instead and opinion.types[t] <= 1.0 - limits.replace_type]
-    if not added and not dropped:
+    added = [t for t in REQUEST_TYPES if t not in verdict.types and opinion.types[t] >= limits.add_type]
+    if not added:
         return verdict
-    added = sorted({*added, *(instead if dropped else ())}, key=REQUEST_TYPES.index)
-    types = tuple(t for t in REQUEST_TYPES if (t in verdict.types and t not in dropped) or t in added)
-    confidence = min(verdict.confidence, *(opinion.types[t] for t in added),
-                     *(1.0 - opinion.types[t] for t in dropped))
-    change = f"{', '.join(added)} by the model" + (f", not {', '.join(dropped)}" if dropped else "")
-    head = f"request: {', '.join(types)} ({change}; confidence {confidence:.2f}, language {verdict.language})"
+    types = tuple(t for t in REQUEST_TYPES if t in verdict.types or t in added)
+    confidence = min(verdict.confidence, *(opinion.types[t] for t in added))
+    head = (f"request: {', '.join(types)} ({', '.join(added)} by the model; confidence {confidence:.2f}, "
+            f"language {verdict.language})")
     return replace(verdict, types=types, confidence=round(confidence, 3),
-                   evidence=(head, *(said(t, opinion.types[t]) for t in (*added, *dropped)), *verdict.evidence[1:]))
+                   evidence=(head, *(said(t, opinion.types[t]) for t in added), *verdict.evidence[1:]))

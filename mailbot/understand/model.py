@@ -57,10 +57,6 @@ class Thresholds:
     found a reason against (a negative context, a cancelled or ignored phrase). ``add_type``: a type the rules
     missed on a request is added at P(type | request) >= add_type. ``doubt``: a non-request the model gives at
     least this P(request) keeps at most 1 - P(request) as its confidence, so staff see it.
-
-    On a *weak* rule request (the rules' own confidence below ``weak``): ``replace_type``: a rule type with
-    P(type | request) <= 1 - replace_type gives way to the types the rules missed with P >= replace_type;
-    ``veto``: at P(request) < veto the mail is no request. 1.01 / 0.0 turn these off.
     """
 
     rescue: float = 1.01
@@ -68,9 +64,6 @@ class Thresholds:
     rescue_type: float = 0.5
     add_type: float = 1.01
     doubt: float = 0.5
-    weak: float = 0.0
-    replace_type: float = 1.01
-    veto: float = 0.0
 
 
 @dataclass(frozen=True)
