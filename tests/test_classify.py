@@ -220,3 +220,92 @@ def test_screen_never_skips_a_pattern_that_matches() -> None:
                 searched = [(m.span(), m.group()) for start, end, there in sentences if needs <= there
                             for m in pattern.finditer(text, start, end)]
                 assert searched == everywhere, (pattern.pattern[:80], text)
+
+
+# Sixth round: type families (docs/classifier.md). Sentences written for these tests, not taken from a corpus.
+@pytest.mark.parametrize("text", [
+    "Bewaar mijn gegevens gerust, maar gebruik ze voorlopig nergens meer voor.",
+    "Please keep my records but stop using them until my complaint is handled.",
+    "Bitte meine Daten sperren statt löschen, ich brauche sie noch für die Garantie.",
+    "Kunnen jullie mijn account op pauze zetten? Niet wissen, ik kom volgend jaar terug.",
+    "Don't throw my data away, just put it on hold while the dispute runs.",
+    "Löschen müssen Sie nichts, aber macht bitte bis zur Klärung nichts mehr mit meinen Daten.",
+    "Je ne veux pas que vous supprimiez mes données, mais ne faites plus rien avec jusqu'à nouvel ordre.",
+])
+def test_keep_but_stop_is_restriction_not_erasure(text: str) -> None:
+    """Keep / do not delete beside stop using, pause, freeze or do nothing more with it: restriction alone."""
+    verdict = classify(mail(text))
+    assert verdict.is_request and verdict.types == ("restriction",), verdict.evidence
+
+
+def test_erasure_yields_when_the_mail_says_not_to_delete() -> None:
+    verdict = classify(mail("Verwijder mijn account niet, maar blokkeer het gebruik van mijn gegevens. "
+                            "Mijn account verwijderen kan later nog."), model=None)
+    assert verdict.types == ("restriction",), verdict.evidence
+    assert any("says not to delete" in line for line in verdict.evidence), verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Please stop phoning me about service contracts.",
+    "Haal mijn nummer uit jullie bellijst.",
+    "Ne plus m'appeler pour vos promotions, merci.",
+    "Hören Sie bitte endlich auf, mich wegen Angeboten anzurufen.",
+    "Ik wil geen sms'jes met kortingscodes meer ontvangen.",
+    "Ihr schickt mir ständig Werbemails. Ich will sie nicht mehr.",
+    "You keep sending me promotional offers. I don't want them anymore.",
+    "Je m'oppose à l'utilisation de mon adresse à des fins de prospection.",
+])
+def test_calls_texts_and_promotions_are_objection(text: str) -> None:
+    verdict = classify(mail(text))
+    assert verdict.is_request and verdict.types == ("objection",), verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Could you first show me what you have on me? After that, please delete everything.",
+    "Stuur me eerst een overzicht van mijn gegevens en daarna alles verwijderen graag.",
+    "Zeigen Sie mir bitte zuerst, was Sie über mich gespeichert haben, danach löschen Sie bitte mein Konto.",
+])
+def test_see_first_then_delete_is_access_and_erasure(text: str) -> None:
+    verdict = classify(mail(text))
+    assert verdict.types == ("access", "erasure"), verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "I want a copy of my data for my own records. Separately please export my account data as CSV for my new "
+    "supplier.",
+    "Graag een kopie van al mijn gegevens, zodat ik weet wat er is. Ook wil ik mijn klantdata als CSV-bestand om "
+    "in te lezen bij een andere webshop.",
+])
+def test_a_copy_to_read_beside_a_file_to_move_is_access_and_portability(text: str) -> None:
+    verdict = classify(mail(text))
+    assert verdict.types == ("access", "portability"), verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "My phone number is still the old one, but it should be 0612345678. Also please stop sending me promotions.",
+    "Mijn telefoonnummer klopt niet meer, het is nu 0612345678. En stop met die reclamemails.",
+    "Mein Nachname ist Behrens, nicht Berens. Bitte korrigieren Sie das. Werbung möchte ich keine mehr bekommen.",
+])
+def test_a_correction_beside_a_marketing_stop_is_both(text: str) -> None:
+    verdict = classify(mail(text))
+    assert verdict.types == ("rectification", "objection"), verdict.evidence
+
+
+@pytest.mark.parametrize(("text", "types"), [
+    ("Delete my account and do not send me any more mail.", ("erasure", "objection")),
+    ("Verwijder al mijn gegevens en gebruik ze niet meer.", ("erasure",)),
+    ("Please delete all my data; I do not want you to keep anything.", ("erasure",)),
+])
+def test_plain_erasure_stays_erasure(text: str, types: tuple[str, ...]) -> None:
+    verdict = classify(mail(text))
+    assert verdict.types == types, verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Ik heb een beperkte bundel, kunnen jullie de factuur per post sturen?",
+    "Can you call me back about my order #20415?",
+    "Mijn adres is nog steeds hetzelfde, maar de bestelling kwam niet aan.",
+])
+def test_family_words_alone_are_no_request(text: str) -> None:
+    verdict = classify(mail(text), model=None)
+    assert not verdict.is_request, verdict.evidence

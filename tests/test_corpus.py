@@ -2,11 +2,11 @@
 
 tests/corpus was written together with the rules; tests/corpus_fresh and tests/corpus_third were written afterwards
 in other voices and styles, to see whether the rules generalise (docs/classifier.md); the rules were tuned on all
-three, and they are held to the targets. tests/corpus_dutch and tests/corpus_intl were written after the last rule
-change and the rules were never tuned on them; the shipped text model was not trained on them either (the fifth round
-measured a retrained model and did not ship it). They miss the targets, so they are held to what they reach today
-minus a small margin, to catch a fall rather than to pretend. tests/corpus_holdout is the final held-out set: only
-its machine mail is checked, since a figure asserted here would invite tuning on it.
+three, and they are held to the targets. tests/corpus_dutch and tests/corpus_intl were written by fresh hands after
+the fifth round; the sixth round's type rules were written from their misses, and the shipped text model was not
+trained on them (the fifth round measured a retrained model and did not ship it). They still miss a target, so they
+are held to what they reach today minus a small margin, to catch a fall rather than to pretend. tests/corpus_holdout
+is the final held-out set: only its machine mail is checked, since a figure asserted here would invite tuning on it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from mailbot.evaluate import Report, evaluate_dir, load_cases
 HERE = Path(__file__).parent
 ALL_LANGUAGES = frozenset({"nl", "en", "de", "fr"})
 TARGETS = (0.97, 0.90, 0.93)  # request F1, exact type set, F1 of the held-back check split (issue 3)
-# Measured 2026-11-25 (rules + shipped model): corpus_dutch F1 0.963, exact 81.8 %, check F1 0.963; corpus_intl F1
-# 0.926, exact 77.3 %, check F1 0.929. Held to those minus about one mail (F1 0.01, exact 1.5-2 points).
-BELOW_TARGET = {"corpus_dutch": (0.95, 0.80, 0.95), "corpus_intl": (0.91, 0.75, 0.91)}
+# Measured 2026-11-25 (rules + shipped model) before the sixth round: corpus_dutch F1 0.963, exact 81.8 %, check F1
+# 0.963; corpus_intl F1 0.926, exact 77.3 %, check F1 0.929. After the sixth round's type rules (which read their
+# misses: no longer untouched): dutch 0.971 / 98.5 % / 0.963, intl 0.942 / 95.5 % / 0.929. Held to those minus about
+# one mail (F1 0.01, exact 1.5-2 points; the check splits' 26 mails stay at their earlier floor).
+BELOW_TARGET = {"corpus_dutch": (0.96, 0.96, 0.95), "corpus_intl": (0.93, 0.93, 0.91)}
 # (folder, at least this many mails, at least this many machine mails, the languages it covers)
 CORPORA = [(HERE / "corpus", 250, 25, ALL_LANGUAGES), (HERE / "corpus_fresh", 100, 15, ALL_LANGUAGES),
            (HERE / "corpus_third", 150, 15, ALL_LANGUAGES), (HERE / "corpus_dutch", 130, 15, ALL_LANGUAGES - {"fr"}),

@@ -22,7 +22,7 @@ from mailbot.understand.verdict import REQUEST_TYPES, Classification
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|sv|ref|r)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
 _FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|doorst|tr|fw)\s*:\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(
-    r"[.!?;\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch|sondern|en|and|und|et|ook|also|daarnaast|so|dus|"
+    r"[.!?;:\n]|\b(?:maar|but|aber|mais|however|echter|jedoch|toch|sondern|en|and|und|et|ook|also|daarnaast|so|dus|"
     r"daarom|therefore|daher|deshalb|donc|please|bitte|gelieve)\b"
 )
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -43,6 +43,7 @@ _AUTHORITY_DOMAINS = re.compile(
     r"datenschutz[\w.-]*\.de|finanzamt[\w.-]*|cnil\.fr|interieur\.gouv\.fr|dgfip\.finances\.gouv\.fr|"
     r"edpb\.europa\.eu)$"
 )
+_NOT_DELETE = re.compile(lx.NOT_DELETE)
 _NEGATION_AFTER = re.compile(r"\s(?:\w+\s)?(?:niet|nicht|not|pas)\b")
 _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
@@ -67,6 +68,7 @@ class _Hit:
     phrase: str
     source: str  # "text", "subject" or "quoted"
     weight: float
+    sentence: str = ""  # the sentence the phrase stands in: whether it yields to another type depends on it
 
     @property
     def label(self) -> str:
@@ -106,6 +108,11 @@ def _rest_of_sentence(text: str, found: re.Match[str], length: int) -> str:
     after = text[found.end():found.end() + length]
     end = _SENTENCE_STOP.search(after)
     return found.group(0) + (after[:end.start()] if end else after)
+
+
+def _last_sentence(phrase: str) -> str:
+    """The part of a phrase after its last sentence end: a "not" in an earlier sentence negates nothing here."""
+    return phrase[max(phrase.rfind(end) for end in (". ", "! ", "? ", "\n")) + 1:]
 
 
 def _done(before: str, phrase: str) -> bool:
@@ -150,7 +157,7 @@ def _blocked(rule: lx.Rule, text: str, found: re.Match[str], met: frozenset[int]
         return None
     if lx.NEGATION.search(before) or _NEGATION_AFTER.match(text, found.end()):
         return "negated"
-    if rule.kind != "objection" and lx.INNER_NEGATION.search(found.group(0)):
+    if rule.kind != "objection" and lx.INNER_NEGATION.search(_last_sentence(phrase)):
         return "negated"
     return None
 
@@ -190,7 +197,8 @@ def _scan(text: str, source: str, factor: float, notes: list[str],
             if reason:
                 notes.append(f'ignored {rule.kind}: "{found.group(0)}" ({reason})')
                 continue
-            hits.append(_Hit(rule, found.group(0), source, rule.weight * factor))
+            sentence = _sentence_before(text, found.start()) + _rest_of_sentence(text, found, 200)
+            hits.append(_Hit(rule, found.group(0), source, rule.weight * factor, sentence))
             break
     if kinds is not _AUTHORITY_KIND and met >= lx.CITATION_NEEDS:
         hits.extend(_citations(text, source, factor))
@@ -308,12 +316,16 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
             strong[kind] = strong[kind] or hit.rule.strong
         scores[kind] = sum(best.values())
 
+    not_delete = scores["restriction"] >= lx.THRESHOLD and any(
+        _NOT_DELETE.search(h.phrase) for h in kept["restriction"])
     for kind in REQUEST_TYPES:
-        yielding = [h for h in kept[kind] if h.rule.yields_to and scores[h.rule.yields_to] >= lx.THRESHOLD]
+        yielding = [h for h in kept[kind] if _yields(h, scores, own)]
+        if kind == "erasure" and not_delete:  # "niet wissen, wel op slot": the mail itself rules erasure out
+            yielding = [h for h in kept[kind] if not h.rule.strong]
         if not yielding:
             continue
         for hit in yielding:
-            cancelled.append((hit, f"read as {hit.rule.yields_to}"))
+            cancelled.append((hit, f"read as {hit.rule.yields_to or 'restriction: the mail says not to delete'}"))
         kept[kind] = [h for h in kept[kind] if h not in yielding]
         scores[kind] = sum({h.rule.name: h.weight for h in kept[kind]}.values())
         strong[kind] = any(h.rule.strong for h in kept[kind])
@@ -360,6 +372,20 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
     evidence.insert(0, f"{verdict} (confidence {confidence:.2f}, language {language})")
     return Classification(is_request, types, language, round(confidence, 3), False, tuple(evidence),
                           authority=authority, withdrawal=withdrawal)
+
+
+def _yields(hit: _Hit, scores: dict[str, float], own: str) -> bool:
+    """Whether a phrase is better read as the chosen type it yields to.
+
+    Not a copy asked to read for oneself beside a file for another party (access and portability), nor what is
+    held asked before a deletion that comes after it ("first send me ..., then delete": access and erasure).
+    """
+    other = hit.rule.yields_to
+    if not other or scores[other] < lx.THRESHOLD:
+        return False
+    if other == "portability" and lx.OWN_READING.search(hit.sentence):
+        return False
+    return not (other == "erasure" and (lx.FIRST.search(hit.sentence) or lx.THEN_DELETE.search(own)))
 
 
 def _authority(msg: Message, hits: list[_Hit]) -> tuple[bool, float, bool, list[str]]:

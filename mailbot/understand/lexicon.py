@@ -72,7 +72,8 @@ CHANGE = (
     r"verbeter\w*+(?!\s(?:van\s)?(?:uw|jullie|de|onze|hun)\s(?:dienst\w*|service\w*|website|product\w*))|"
     r"fix|amend|change|edit|berichtig\w*|korrigier\w*|aender\w*|andern|anderung\w*|geandert|"
     r"abandern|aktualisier\w*|modifi\w*|"
-    r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate"
+    r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate|"
+    r"richtigstell\w*|richtigzustellen|richtig\s(?:zu\s)?stellen|rechtzetten|recht\ste\szetten|rechtgezet"
 )
 PERSONAL_FIELD = (
     r"naam|achternaam|voornaam|(?:(?:factuur|aflever|bezorg|post|woon|werk|prive|huis|vestigings|bezoek|reken|"
@@ -81,7 +82,8 @@ PERSONAL_FIELD = (
     r"mobiele\snummer|06-?nummer|e-?mailadres|mailadres|geboortedatum|name|surname|last\sname|first\sname|"
     r"address|phone(?:\snumber)?|mobile(?:\snumber)?|e-?mail\saddress|date\sof\sbirth|postcode|zip\scode|"
     r"nachname|vorname|anschrift|adresse|wohnadresse|telefonnummer|handynummer|geburtsdatum|nom|prenom|"
-    r"numero\sde\stelephone|date\sde\snaissance|spelling|schrijfwijze|schreibweise"
+    r"numero\sde\stelephone|date\sde\snaissance|spelling|schrijfwijze|schreibweise|geboortejaar|geburtsjahr|"
+    r"year\sof\sbirth|birth\syear"
 )
 WRONG = (
     r"verkeerd\w*|fout\w*|onjuist\w*|niet\s(?:juist|correct|goed|meer\sactueel|klopt)|klopt\sniet|incorrect|"
@@ -93,7 +95,8 @@ RECORDS = (
     r"administratie|systeem|systemen|bestand|bestanden|klantenbestand|database|databank|databases|records|system|"
     r"systems|files|mailbestand|adressenbestand|klantenlijst|"
     r"database|crm|klantgegevens|klantprofiel|kundendaten|datenbank|kartei|kundendatei|system|fichier|"
-    r"base\sde\sdonnees|account|profiel|profile|konto|kundenkonto|compte|bij\sjullie|bij\su|bekend"
+    r"base\sde\sdonnees|account|profiel|profile|konto|kundenkonto|compte|bij\sjullie|bij\su|bekend|unterlagen|"
+    r"kundendaten"
 )
 FILE_FORMAT = (
     r"csv|excel|xlsx?|json|xml|spreadsheet|machineleesba\w*|machine[-\s]?readable|maschinenlesba\w*|"
@@ -107,11 +110,17 @@ ELSEWHERE = (
     r"elsewhere|ergens\sanders|woanders|ailleurs|overstap\w*|switch\w*|wechsel\w*|meenemen|mee\snemen|"
     r"overzetten|overdragen|overbrengen|transfer\w*|port\w*|ubertrag\w*|mitnehmen|transferer"
 )
+# Marketing by phone and text, and its promotions: objected to like a newsletter.
+CHANNELS = (
+    r"sms\w*|sms'?jes|texts|text\smessages|whatsapp\w*|telefoontjes|belletjes|calls|phone\scalls|cold\scalls|"
+    r"anrufe\w*|werbeanruf\w*|appels|kortingscode\w*|acties|actiemail\w*|rabattcode\w*|gutschein\w*|coupons|deals|"
+    r"werbemails?|promomails?"
+)
 NEWSLETTER = (
     r"nieuwsbrie\w*|nieuwsbrief|mailing\w*|maillijst|mailinglijst|verzendlijst|mailings?|reclame\w*|"
     r"aanbieding\w*|promoti\w*|marketing|commerciele|newsletters?|mailing\s?list|e-?mail\s?list|"
     r"promotional|promo\w*|advertis\w*|offers|spam|newsletter|werbung|werbe\w*|rundbrief|verteiler|"
-    r"infobrief|lettre\sd'information|publicit\w*|prospection|sms-?(?:berichten|marketing)"
+    r"infobrief|lettre\sd'information|publicit\w*|prospection|sms-?(?:berichten|marketing)|" + CHANNELS
 )
 # Things a customer deletes or changes that are not their personal data held by the shop.
 NOT_RECORDS = (
@@ -119,27 +128,67 @@ NOT_RECORDS = (
     r"review\w*|recensie\w*|beoordeling\w*|bewertung\w*|rezension\w*|avis|wishlist|verlanglijst\w*|wunschliste|"
     r"reactie|comment\w*|kommentar\w*|foto\w*|photo\w*|bild|afspraak|appointment|termin|offerte\w*|quote|angebot"
 )
+# "Change it", "korrigieren Sie das": the detail was named before.
+PRONOUN = r"das|dies|dat|dit|het|it|this|that|ca|ihn|hem|deze|die|ze|es"
+# A later step in a sequence: "first send me a copy, then delete it".
+THEN = (
+    r"daarna|vervolgens|nadien|then|afterwards|afterward|after\sthat|danach|anschliessend|ensuite|puis|apres\scela"
+)
+THEN_DELETE = re.compile(rf"\b(?:{THEN})[\s,]+(?:\w+\s){{0,4}}?(?:{DELETE})")
+FIRST = re.compile(r"\b(?:eerst|first|zuerst|erst|d'abord|voordat|before|bevor|avant)\b")
+# The sender wants a copy to read for themselves, not a file to move: access even beside portability.
+OWN_READING = re.compile(
+    r"\b(?:for\s(?:me|myself|my\s(?:own\s)?(?:records|files|reference))|to\sread|read\s(?:it|through|them)|"
+    r"so\s(?:that\s)?i\s(?:can\s)?(?:read|see|check|look|know)|zodat\sik\s(?:\w+\s)?(?:weet|kan\s(?:zien|lezen))|"
+    r"damit\sich\s(?:\w+\s){0,3}?(?:lesen|weiss|sehen)|voor\s(?:mezelf|mijzelf|mij\szelf|mijn\seigen|eigen\sgebruik|"
+    r"mijn\sadministratie)|(?:door\s)?te\s(?:lezen|doorlezen|nalezen)|fur\smich\sselbst|fur\smeine\s(?:unterlagen|akten)|"
+    r"(?:in\sruhe\s)?(?:zu\s|durch)?lesen|pour\smoi(?:-meme)?|pour\sles?\slire|a\slire)\b"
+)
 REQUEST_WORDS = r"verzoek\w*|aanvraag|request|anfrage|antrag|ersuchen|demande|vraag"
 
 # Restriction: keep the data (do not delete) but stop using it.
+ERASE_WORDS = (
+    r"verwijder\w*|wissen|wis|delete\w*|erase|remove|losch\w*|gelosch\w*|supprim\w*|effac\w*|weggooien|"
+    r"weg\s?(?:te\s)?gooien|gooi\w*\sweg|throw\w*\s(?:\w+\s){0,2}?away|wegwerfen|wegschmeissen|vernicht\w*"
+)
+# The sender says not to delete ("niet wissen", "löschen sollt ihr sie nicht", "sperren statt löschen").
+NOT_DELETE = (
+    r"\b(?:niet|not|nicht|ne\spas|geen|zonder|don't|dont|do\snot|never|nooit|without|ohne|statt|anstatt|"
+    r"instead\sof|in\splaats\svan|rather\sthan|liever\sdan|plutot\sque|au\slieu\sde|sans)[,\s]+"
+    rf"(?:\w+\s){{0,3}}?(?:{ERASE_WORDS})|"
+    rf"\b(?:{ERASE_WORDS})\s(?:(?!and\b|en\b|und\b|et\b|but\b|maar\b|aber\b|mais\b)\w+\s){{0,5}}?"
+    r"(?:niet|not|nicht|pas|niets|niks|nichts|nothing|rien)\b"
+)
 KEEP = (
-    r"(?:niet|not|nicht|ne\spas|geen|zonder|don't|without|ohne)\s(?:\w+\s){0,3}?(?:verwijder\w*|wisse"
-    r"n|delete|erase|remove|losch\w*|supprim\w*|effac\w*)|(?:verwijder\w*|delete|wis|losch\w*)\s(?:\w"
-    r"+\s){0,3}?(?:niet|not|nicht)\b|\b(?:bewaren|bewaar|keep|retain|behalten|aufbewahren|conserver|c"
-    r"onservez)"
+    rf"{NOT_DELETE}|\b(?:bewaren|bewaar|keep|retain|behalten|behouden|aufbewahren|conserver|conservez)"
+)
+# Freezing the data: a pause, not an end.
+HOLD = (
+    r"\b(?:op\sslot|blokkeer\w*|blokkeren|bevries\w*|block\w*|freez\w*|sperr\w*|einfrier\w*|bloqu\w*|geler\b|gelez\b|"
+    r"on\shold|op\shold|in\sde\swacht|auf\seis|on\sice|pauzeer\w*|pauze|pause[dr]?|stilleggen|stil\s(?:te\s)?"
+    r"(?:leggen|zetten)|stilzetten|beperk\w*|einschrank\w*|restrict\w*|limit\w*)"
+)
+# Doing nothing more with the data ("niks meer mee doen", "stop doing anything with", "gar nichts mehr damit").
+DO_NOTHING = (
+    r"(?:niks|niets|nichts|nix|nothing|rien)\s(?:meer\s|mehr\s|more\s|plus\s)?(?:\w+\s){0,3}?"
+    r"(?:mee|met|mit|damit|with|avec)\b(?!\s(?:jullie|u|you|vous|ihnen|euch|dir|je|uns|us)\b)|"
+    r"(?:niet|not|don't|stop|no)\s(?:\w+\s){0,4}?(?:anything|iets)\s(?:\w+\s){0,2}?(?:mee|met|with)\b"
+    r"(?!\s(?:jullie|u|you)\b)"
 )
 STOP_USE = (
-    r"(?:niet|not|nicht|no\slonger|ne\splus|geen|don't|dont|do\snot|never|nooit|kein\w*|didn't|did\snot|"
-    r"wouldn't|would\snot)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,5}?("
+    rf"{HOLD}|{DO_NOTHING}|"
+    r"(?:niet|not|nicht|no\slonger|ne\splus|geen|niets|niks|nichts|nothing|rien|don't|dont|do\snot|never|nooit|kein\w*|didn't|did\snot|"
+    r"wouldn't|would\snot)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,7}?("
     r"?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*"
     r")|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet"
-    r"|not|nicht|no\slonger)\b|stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)|"
-    r"(?:blokkeer|block|sperr)\w*"
+    r"|not|nicht|no\slonger|nergens|nirgends|nowhere|niets|nichts|nothing|rien)\b|"
+    r"stop\w*\s(?:\w+\s)?(?:using|processing|met\sgebruiken|met\sverwerken)"
 )
 
 # "For now" and "until it is settled": a pause, which makes "stop using my data" a restriction.
 UNTIL = (
     r"totdat|tot\sdat|tot\s(?:het|dit|dat|de|die|alles|mijn|m'n|deze)\s(?:\w+\s){0,3}?(?:is|zijn|wordt)|zolang|"
+    r"tot\s(?:ik|we|wij|u|jullie)\s|bis\s(?:ich|wir|sie)\s|"
     r"until|till|unless\sand\suntil|bis(?=\s(?:\w+\s){0,4}?(?:ist|sind|wurde|wird|geklart|geklaert))|solange|"
     r"jusqu'a|pending|in\safwachting|voorlopig|vooralsnog|tijdelijk|for\snow|for\sthe\stime\sbeing|"
     r"temporarily|vorerst|vorlaufig|vorubergehend|einstweilen|pour\sl'instant|temporairement"
@@ -281,21 +330,21 @@ def _rules() -> list[Rule]:
         r"keep|store|stored|process\w*|collected|haben|speicher\w*|gespeichert|verarbeit\w*|vorliegen|liegen|"
         r"avez|detenez|conservez|traitez)(?!(?:\s\w+){0,3}?\s(?:nodig|need\w*|required|benotig\w*|brauch\w*|besoin))")
     add("access", "asks for everything held about them", 1.0,
-        r"\b(?:everything|all|alles|alle|tout)\s(?:\w+\s)?(?:you|u|jullie|sie|ihr|vous)\s(?:\w+\s)?(?:have|hold|keep|"
-        r"know|hebben|heeft|hebt|bewaren|weten|haben|habt|wissen|avez|savez)\s(?:\w+\s)?(?:on|about|of|over|van|"
+        r"\b(?:everything|all|alles|alle|tout|whatever|anything)\s(?:\w+\s)?(?:you|u|jullie|sie|ihr|vous)(?:'ve)?\s"
+        r"(?:\w+\s)?(?:have|hold|keep|got|know|hebben|heeft|hebt|bewaren|weten|haben|habt|wissen|avez|savez)\s(?:\w+\s)?(?:on|about|of|over|van|"
         r"uber|von|sur)\s(?:me|mij|mich|moi)\b", yields_to="erasure")
     add("access", "asks for a copy or overview of their data", 1.0,
         near(r"kopie|kopy|copie|afschrift|afschriften|overzicht|uitdraai|lijst(?=\s(?:van|met))|copy|overview|"
              r"list(?=\s(?:of|with))|summary|printout|ubersicht|aufstellung|auflistung|liste(?=\s(?:der|mit|de))|"
              r"releve|export",
-             rf"(?:{MY}|alle|all|alle\s|toutes|al|de|die|der|the|des|les)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?"
+             rf"(?:{MY}|alle|aller|allen|all|alle\s|toutes|al|de|die|der|the|des|les|whatever|any|eventuele|samtliche)\s?(?:mijn\s|my\s|meine\w?\s|mes\s)?"
              rf"(?:(?:persoonlijke|personal|personlichen|gespeicherten)\s)?(?:{DATA})", 3, both=False),
         yields_to="portability")
     add("access", "asks to receive or see their data", 1.0,
-        near(r"stuur|sturen|toesturen|opsturen|zend|zenden|mail|mailen|geef|geven|ontvangen|krijgen|opvragen|"
+        near(r"(?:stuur|sturen|toesturen|opsturen|zend|zenden|mail|mailen|geef|geven|ontvangen|krijgen|opvragen|"
              r"op\ste\svragen|zien|inzien|in\ste\szien|inkijken|send|email|give|provide|receive|get|see|view|obtain|access|schick\w*|"
              r"senden|zusenden|zukommen|ubermitt\w*|erhalten|sehen|einsehen|einsicht|envoyer|recevoir|"
-             r"obtenir|communiquer|consulter",
+             r"obtenir|communiquer|consulter)(?!\w)",
              rf"(?:{MY}|alle|all|welke|which|what|welche|the|de)\s(?:(?:persoonlijke|personal|personlichen|"
              rf"gespeicherten|opgeslagen|stored|bewaarde)\s)?(?:{DATA})", 4), yields_to="portability")
     add("access", "asks what is stored in the records", 1.0,
@@ -335,6 +384,17 @@ def _rules() -> list[Rule]:
         r"(?:gewijzigd|veranderd|anders|changed|different|geandert|neu|nieuw|new|change)\b")
     add("rectification", "asks to correct their data", 1.0,
         near(CHANGE, rf"(?:{MY}|de|die|the)\s(?:persoonlijke\s|personal\s|gespeicherten\s)?(?:{DATA})", 3))
+    add("rectification", "names a detail, then asks to change it", 1.0,
+        rf"\b(?:{PERSONAL_FIELD})\b[^?!\n]{{0,150}}?(?:\b(?:{CHANGE})\s(?:sie\s|u\s|you\s|jullie\s|ihr\s)?"
+        rf"(?:{PRONOUN})\b|\b(?:{PRONOUN})\s(?:\w+\s){{0,4}}?(?:zu\s)?(?:{CHANGE})\b)")
+    add("rectification", "says a detail is still the old value", 1.0,
+        rf"\b(?:{PERSONAL_FIELD})\b[^!?\n]{{0,60}}?\b(?:is|staat|ist|steht|est)\s(?:nog|still|noch|toujours)\b"
+        r"(?!\s(?:steeds\s|altijd\s)?(?:hetzelfde|dezelfde|the\ssame|correct|juist|goed|valid|geldig|gultig|richtig|"
+        r"aktuell|up\sto\sdate|le\smeme))[^!?\n]{0,100}?\b(?:maar|but|aber|mais|moet|should|muss|sollte|doit|must)\b")
+    add("rectification", "names the spelling of their name", 0.6,
+        r"\b(?:schreibweise|spelling|schrijfwijze|orthographe)\s(?:\w+\s)?(?:naam|name|namens|nom)\b|"
+        r"\b(?:naam|name|nom)\s(?:\w+\s){0,3}?(?:verkeerd\s|wrong\s|falsch\s)?(?:gespeld|gespelt|spelled|spelt|"
+        r"geschrieben)\b")
     add("rectification", "says they moved or changed name", 0.6,
         r"\bben\sverhuisd|\bzijn\sverhuisd|nieuwe?\s(?:\w+)?adres|\b(?:i|we)\s(?:have\s|'ve\s)?moved\b|"
         r"new\s(?:\w+\s)?(?:address|adres)|verhuizing|"
@@ -368,7 +428,7 @@ def _rules() -> list[Rule]:
         r"(?:wil|wens|wensen|willen|hoef|hoeven)\s(?:\w+\s){0,2}?(?:niet\slanger|niet\smeer|geen)\s(?:\w+\s){0,3}?"
         r"(?:gebruik|klant|client|diensten|services)|geen\s(?:klant|client)\smeer|"
         r"(?:no\slonger|don't|do\snot|not)\s(?:\w+\s)?(?:want|wish|intend)\s(?:\w+\s){0,2}?(?:to\s)?"
-        r"(?:use\b|be\s(?:a|your)\s(?:\w+\s)?customer|do\sbusiness)|no\slonger\s(?:\w+\s)?(?:a|your)\scustomer|"
+        r"(?:use\b|be\s(?:a|your)\s(?:\w+\s)?(?:customer|client)|do\sbusiness)|no\slonger\s(?:\w+\s)?(?:a|your)\scustomer|"
         r"(?:diensten|dienstverlening|services|dienste|leistungen)\s(?:\w+\s){0,2}?(?:niet\s(?:meer|langer)|"
         r"nicht\smehr|no\slonger|anymore)\s(?:\w+\s)?(?:nodig|needed|notig|gebruiken|nutzen|brauche\w*)|"
         r"\b(?:i|we)\s(?:\w+\s)?(?:no\slonger|don't|do\snot)\s(?:\w+\s)?(?:use|need|require)\s"
@@ -415,13 +475,18 @@ def _rules() -> list[Rule]:
     add("erasure", "asks that it all be deleted", 1.0,
         r"\b(?:it|them|alles|all|everything|ze|die|diese|sie|deze|tout|les|dat|das)\s(?:\w+\s){0,3}?(?:deleted|"
         r"erased|removed|verwijderd|gewist|geloscht|entfernt|supprime\w*|efface\w*)\b|"
-        r"\b(?:losche\w*|delete|erase|verwijder\w*|wis|supprime\w*)\s(?:sie\s)?(?:(?:it|them|diese|sie|ze|deze|die|"
-        rf"alles|everything|tout|les)\b(?!\s(?:\w+\s)?(?:{NOT_RECORDS}))|(?:het|dat|dit|das|es)(?=\s?[.!?,;]|$|"
+        r"\b(?:losche\w*|delete|erase|remove|verwijder\w*|wis|supprime\w*|entfernen)\s(?:sie\s)?(?:(?:it|them|"
+        r"diese|sie|ze|deze|die|alles|everything|tout|les|all\sof\s(?:it|them|that)|the\slot)\b"
+        rf"(?!\s(?:\w+\s){{0,2}}?(?:{NOT_RECORDS}))|(?:het|dat|dit|das|es)(?=\s?[.!?,;]|$|"
         r"\s(?:ook|daarna|dan|alsjeblieft|aub|graag|a\.u\.b|please|bitte|auch|dann|danach|alles|allemaal|meteen|"
         r"direct|gewoon|maar|nu|sofort|jetzt)\b))")
     add("erasure", "asks to delete whatever data is held", 1.0,
         r"\b(?:if|als|indien|mocht|falls|wenn|sofern|si)\s[^.!?\n]{0,80}?(?:" + DATA + r"|over\smij|about\sme|"
         r"uber\smich)[^.!?\n]{0,60}?\b(?:" + DELETE + r")")
+    add("erasure", "asks to delete it afterwards", 1.0,
+        rf"\b(?:{THEN})[\s,]+(?:\w+\s){{0,4}}?(?:{DELETE})(?=\s?(?:[.!?,;]|$)|\s(?:it|them|all|alles|everything|"
+        r"the\slot|het|dat|ze|die|alle[sn]?|es|sie|tout|les|le\stout|mij|me|mich|moi|werden|worden|wird|wordt|"
+        rf"please|graag|bitte|aub)\b|\s(?:{MY})\s(?:\w+\s)?(?:{DATA}|{ACCOUNT}))")
     add("erasure", "asks to wipe their data", 1.0,
         near(rf"(?:{MY}|alle|de|het)\s(?:persoonlijke\s)?(?:{DATA})", r"wissen|gewist", 3, both=False))
 
@@ -435,9 +500,7 @@ def _rules() -> list[Rule]:
     add("restriction", "keep but stop using (do not delete)", 1.2,
         rf"(?:{KEEP})[\s\S]{{0,150}}?(?:{STOP_USE})|(?:{STOP_USE})[\s\S]{{0,150}}?(?:{KEEP})", negation_inside=True)
     add("restriction", "asks to freeze or block their data for now", 1.1,
-        near(r"blokkeer\w*|blokkeren|bevries\w*|block|freeze|sperr\w*|einfrier\w*|bloquer|geler|on\shold|"
-             r"in\sde\swacht|op\shold|auf\seis|on\sice|"
-             r"tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement|pauzeer\w*|pause",
+        near(HOLD + r"|tijdelijk|temporarily|vorlaufig|vorubergehend|temporairement",
              rf"(?:{MY}|de|the|die)\s(?:\w+\s)?(?:{DATA}|verwerking|processing|verarbeitung|gebruik)|"
              r"(?:niet|not|nicht|ne\spas)\s(?:\w+\s)?(?:gebruiken|verwerken|use|process|verwenden|verarbeiten)", 4))
     add("restriction", "stop using it for now or until something is settled", 1.1,
@@ -453,7 +516,8 @@ def _rules() -> list[Rule]:
         r"overdraagbaarheid|dataportabiliteit|data\s?portabiliteit|portabiliteit|portability|"
         r"datenubertragbarkeit|datenportabilitat|ubertragbarkeit|portabilite", strong=True)
     add("portability", "asks for their data as a file", 1.1,
-        near(rf"(?:{MY}|alle|all|de|die|the)\s(?:[\w-]+\s){{0,4}}?(?:{DATA})", FILE_FORMAT, 10))
+        near(rf"(?:{MY}|alle|all|de|die|the|dieselben|dezelfde|same|diese|deze|these|ces|memes)\s(?:[\w-]+\s){{0,4}}?"
+             rf"(?:{DATA})", FILE_FORMAT, 10))
     add("portability", "asks for a file another party can import", 1.1,
         near(rf"(?:{FILE_FORMAT})|(?:{DATA})",
              r"import\w*|inlezen|inladen|inlezen|uploaden|upload|hochladen|einlesen|einspielen|importieren|"
@@ -480,7 +544,7 @@ def _rules() -> list[Rule]:
         r"recht\s(?:op|van)\sbezwaar|right\sto\sobject|widerspruchsrecht|droit\sd'opposition|"
         r"\bi\s(?:hereby\s)?object\sto\s(?:the\s|any\s|your\s)?(?:\w+\s)?(?:processing|use|marketing|profiling)|"
         r"widerspreche\s(?:\w+\s){0,6}?(?:verarbeitung|nutzung|verwendung|werbung|daten)|"
-        r"m'oppose\s(?:\w+\s){0,4}?(?:traitement|utilisation|prospection)|"
+        r"m'oppose\s(?:\w+\s){0,4}?(?:l')?(?:traitement|utilisation|prospection)|"
         r"bezwaar\s(?:maken|aantekenen|indienen)\s(?:\w+\s){0,3}?(?:verwerk|gebruik)", strong=True)
     add("objection", "wants no more newsletters or marketing", 1.1,
         near(r"afmelden|afmeld\w*|meld\s(?:mij|me|ons)\s(?:\w+\s)?af|uitschrijven|schrijf\s(?:mij|me)\s(?:\w+\s)?uit|"
@@ -502,12 +566,30 @@ def _rules() -> list[Rule]:
         r"spammed)|nicht\smehr\s(?:\w+\s)?(?:angerufen|kontaktiert|angeschrieben|angemailt|belastigt)|"
         r"(?:stop|stoppen|ophouden)\s(?:\w+\s)?met\s(?:\w+\s){0,2}?(?:te\s)?(?:mailen|e-?mailen|bellen|benaderen|"
         r"sturen|spammen)|(?:niet|nooit)\s(?:meer|langer)\s(?:\w+\s)?(?:mailen|e-?mailen|bellen|benaderen)|"
-        r"(?:hort|horen)\s(?:\w+\s)?auf[\s,]+(?:\w+\s){0,3}?(?:zu\s)?(?:mailen|schreiben|schicken|senden|"
+        r"(?:hort|horen)\s(?:\w+\s){0,3}?auf[\s,]+(?:\w+\s){0,3}?(?:zu\s)?(?:mailen|schreiben|schicken|senden|"
         r"anzurufen|kontaktieren|zuzuschicken|zuzusenden)|"
         r"(?:don't|do\snot|no\slonger)\s(?:\w+\s)?(?:send|e-?mail|contact)\s(?:me|us)|"
         r"(?:no\smore|don't\swant\s(?:any\s)?(?:more\s)?)(?:\w+\s)?(?:" + NEWSLETTER + r")|"
-        r"keine\s(?:\w+\s){0,2}?(?:" + NEWSLETTER + r")\s(?:\w+\s){0,2}?mehr|"
+        r"keine\s(?:\w+\s){0,2}?(?:" + NEWSLETTER + r")\s(?:\w+\s){0,3}?(?:mehr|bekommen|erhalten)|"
+        r"(?:" + NEWSLETTER + r")\s(?:\w+\s){0,4}?(?:nicht\smehr|keine\smehr|niet\smeer|geen\smeer|no\slonger|"
+        r"ne\splus)\s(?:\w+\s){0,2}?"
+        r"(?:bekommen|erhalten|ontvangen|krijgen|receive|get|recevoir)|"
         r"(?:ne\s(?:\w+\s)?plus\s(?:\w+\s)?recevoir|plus\sde\s(?:" + NEWSLETTER + "))")
+    add("objection", "asks not to be called or texted", 1.1,
+        r"\b(?:don't|do\snot|never|stop|quit)\s(?:\w+\s)?(?:ring\w*|call\w*|phon\w*|text\w*|sms\w*|bother\w*)\s"
+        r"(?:me|us)\b|\b(?:nummer|number|telefoonnummer|telefonnummer|numero)\s(?:\w+\s){0,5}?(?:off|uit|van|aus|"
+        r"from|de)\s(?:\w+\s){0,3}?(?:\w*list\w*|\w*lijst|\w*liste)\b|\bniet\s(?:meer\s)?(?:bellen|sms'en|smsen|"
+        r"appen)\b|\bnicht\smehr\s(?:\w+\s)?(?:anrufen|anzurufen|simsen)\b|\bne\splus\s(?:m'|nous\s)?(?:appeler|"
+        r"telephoner|contacter|envoyer|ecrire|solliciter|demarcher)|\barretez\sde\s(?:m'|nous\s)?(?:appeler|"
+        r"telephoner|contacter|envoyer|ecrire|solliciter|demarcher)")
+    add("objection", "asks to stop the marketing", 1.1,
+        r"\b(?:stop|stoppen|stopt|stoppt|ophouden\smet|quit|cease|halt|arretez)\s(?:met\s|with\s|mit\s|avec\s)?"
+        r"(?:\w+\s){0,2}?(?:" + NEWSLETTER + ")")
+    add("objection", "wants marketing named before no more", 1.1,
+        r"(?:" + NEWSLETTER + r")[\s\S]{0,250}?\b(?:wil|wilt|want|will|mochte|veux)\s(?:ze|die|dat|dit|deze|het|"
+        r"them|these|those|it|this|that|sie|das|diese|les|en)\s(?:\w+\s)?(?:niet|nicht|not|plus|nie)\s"
+        r"(?:meer|mehr|more|langer|longer)\b|(?:" + NEWSLETTER + r")[\s\S]{0,250}?\b(?:don't|do\snot)\swant\s"
+        r"(?:them|these|those|it|this|that|any\sof\s(?:it|this|them))\s(?:\w+\s)?(?:anymore|any\s(?:more|longer))")
     add("objection", "wants their data no longer used or processed", 1.0,
         near(rf"(?:{MY})\s(?:\w+\s)?(?:{DATA})",
              r"(?<!\bi\s)(?<!\bik\s)(?<!\bwe\s)(?<!\bich\s)(?:niet|not|nicht|no\slonger|ne\splus|geen)\s(?:meer\s|langer\s|mehr\s|anymore\s)?"
@@ -632,7 +714,7 @@ LAW = (
 ARTICLE_NUMBERS = r"1[5-9]|2[0-2]"
 CITATION = R(
     rf"\b(?:art(?:ikel|icle|ikels|icles|\.|s\.|s)?|§)\s?((?:{ARTICLE_NUMBERS})(?:\s?(?:,|en|and|und|et|&|/|\+|-|or|of|oder|ou)\s?"
-    rf"(?:art(?:ikel|icle|\.)?\s?)?(?:{ARTICLE_NUMBERS}))*)\b(?:\s?(?:lid|abs\.?|absatz|para\.?|paragraph|\(\d\)|"
+    rf"(?:art(?:ikel|icle|\.)?\s?)?(?:{ARTICLE_NUMBERS}))*)\b(?:\(\d+\)(?:\([a-z]\))?)?(?:\s?(?:lid|abs\.?|absatz|para\.?|paragraph|\(\d\)|"
     rf"sub|onder|lit\.?)\s?\w+)*[\s,]+(?:\w+\s){{0,3}}?(?:{LAW})\b"
     rf"|\b(?:{LAW})[\s,-]+(?:art(?:ikel|icle|\.)?|§)\s?((?:{ARTICLE_NUMBERS})(?:\s?(?:,|en|and|und|et|&|/)\s?"
     rf"(?:{ARTICLE_NUMBERS}))*)\b"
