@@ -309,3 +309,84 @@ def test_plain_erasure_stays_erasure(text: str, types: tuple[str, ...]) -> None:
 def test_family_words_alone_are_no_request(text: str) -> None:
     verdict = classify(mail(text), model=None)
     assert not verdict.is_request, verdict.evidence
+
+
+# --- seventh round: one test per family, sentences written for the test (rules alone) ---
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("Mijn verwijderverzoek van maandag mag je laten zitten, ik blijf toch klant.", "Re: uw verzoek"),
+    ("Laat het maar zitten, het hoeft niet meer. Groet, Joop", "Re: Ontvangstbevestiging inzageverzoek"),
+    ("Please ignore my deletion request, I have changed my mind.", "Re: your request"),
+    ("Never mind my access request, I found the invoices myself.", ""),
+    ("Vergessen Sie bitte meine Löschanfrage von gestern.", ""),
+    ("Oubliez ma demande de suppression, merci.", ""),
+])
+def test_letting_an_earlier_request_drop_is_a_withdrawal(text: str, subject: str) -> None:
+    verdict = classify(mail(text, subject=subject), model=None)
+    assert verdict.withdrawal and not verdict.is_request, verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Bei einem Dienstleister kam es zu einem unbefugten Zugriff. Sollten Sie Auskunft über Ihre Daten wünschen, "
+    "schreiben Sie an datenschutz@lieferant.de.",
+    "We had a data breach at our hosting partner. You can ask for access to your data at privacy@vendor.com.",
+    "Met deze brief voldoen wij aan onze informatieplicht. U hebt recht op inzage, rectificatie en verwijdering.",
+    "Inzageverzoeken en verwijderverzoeken kosten u uren. Met onze software handelt u ze af in een paar klikken. "
+    "Probeer het 14 dagen gratis.",
+    "Data subject requests under Art. 15 GDPR eat your week. Book a demo of our platform today.",
+])
+def test_a_notice_or_pitch_about_rights_is_no_request(text: str) -> None:
+    verdict = classify(mail(text), model=None)
+    assert not verdict.is_request, verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Kunnen jullie deze ene factuur op ons nieuwe adres Dorpsstraat 3 zetten? Onze administratie wil het zo.",
+    "Please change the delivery address for order 30211 to my office. My home address can stay as it is.",
+    "Bitte ändern Sie die Lieferadresse nur für diese Bestellung, danach gilt wieder die alte.",
+])
+def test_a_change_for_one_order_is_not_rectification(text: str) -> None:
+    verdict = classify(mail(text), model=None)
+    assert "rectification" not in verdict.types, verdict.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Als ik ooit zou willen dat mijn gegevens worden verwijderd, hoe gaat dat dan? Ik vraag het nu nog niet.",
+    "If I ever wanted my data deleted, how would that work?",
+    "Stel dat ik mijn account zou willen laten verwijderen, hoe werkt dat?",
+])
+def test_an_imagined_later_request_is_a_question(text: str) -> None:
+    verdict = classify(mail(text), model=None)
+    assert not verdict.is_request, verdict.evidence
+
+
+@pytest.mark.parametrize(("text", "types"), [
+    ("Ik schrijf namens mijn moeder. Kunt u laten weten wat u allemaal van haar bewaart?", ("access",)),
+    ("I write for my father, who is 90. Which data do you hold about him?", ("access",)),
+    ("Wir brauchen meine Mutter nicht mehr in Ihrem System zu halten, sie ist umgezogen.", ("erasure",)),
+])
+def test_a_request_for_someone_else_counts(text: str, types: tuple[str, ...]) -> None:
+    verdict = classify(mail(text), model=None)
+    assert verdict.types == types, verdict.evidence
+
+
+@pytest.mark.parametrize(("text", "subject", "types"), [
+    ("Jullie hoeven mij niet langer in jullie bestand te houden, ik ben gestopt als klant.", "", ("erasure",)),
+    ("You don't need to keep me in your records any more.", "", ("erasure",)),
+    ("Mijn vaste nummer is afgesloten. Nieuw: 040 1234567, graag aanpassen in jullie systeem.", "", ("rectification",)),
+    ("In uw klantenbestand sta ik nog steeds als mevrouw Jansen. Wilt u dat rechtzetten?", "Naamswijziging",
+     ("rectification",)),
+    ("Ich möchte nicht, dass meine Daten für etwas anderes verwendet werden. Behalten dürfen Sie sie.", "",
+     ("restriction",)),
+    ("Zet mijn gegevens maar even op pauze, niet wissen.", "", ("restriction",)),
+])
+def test_seventh_round_wording_families(text: str, subject: str, types: tuple[str, ...]) -> None:
+    verdict = classify(mail(text, subject=subject), model=None)
+    assert verdict.types == types, verdict.evidence
+
+
+def test_a_state_authority_complaint_letter_is_authority() -> None:
+    verdict = classify(mail("Bei uns ist eine Beschwerde eingegangen. Der Beschwerdeführer verlangte die Löschung "
+                            "seiner Daten. Wir geben Ihnen Gelegenheit, Stellung zu nehmen.",
+                            subject="Az. LfDI 12/26"), model=None)
+    assert verdict.authority and not verdict.is_request, verdict.evidence

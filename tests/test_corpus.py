@@ -6,7 +6,10 @@ three, and they are held to the targets. tests/corpus_dutch and tests/corpus_int
 the fifth round; the sixth round's type rules were written from their misses, and the shipped text model was not
 trained on them (the fifth round measured a retrained model and did not ship it). They still miss a target, so they
 are held to what they reach today minus a small margin, to catch a fall rather than to pretend. tests/corpus_holdout
-is the final held-out set: only its machine mail is checked, since a figure asserted here would invite tuning on it.
+was the final held-out set until the seventh round read its misses: it is now a dev set, held like those two. The new
+referee, tests/corpus_final, was written after the sixth round by a fresh hand and never read while rules were
+written; only the absolute rule is asserted on it (no machine mail as a request), its figures are in
+docs/classifier.md.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ TARGETS = (0.97, 0.90, 0.93)  # request F1, exact type set, F1 of the held-back 
 # 0.963; corpus_intl F1 0.926, exact 77.3 %, check F1 0.929. After the sixth round's type rules (which read their
 # misses: no longer untouched): dutch 0.971 / 98.5 % / 0.963, intl 0.942 / 95.5 % / 0.929. Held to those minus about
 # one mail (F1 0.01, exact 1.5-2 points; the check splits' 26 mails stay at their earlier floor).
-BELOW_TARGET = {"corpus_dutch": (0.96, 0.96, 0.95), "corpus_intl": (0.93, 0.93, 0.91)}
+# Seventh round (dev sets now, holdout included): dutch 0.985 / 100 % / 0.963, intl 0.970 / 95.5 % / 0.963, holdout
+# 0.965 / 90.2 % / check 1.000 (18 mails); held to those minus about one mail.
+BELOW_TARGET = {"corpus_dutch": (0.97, 0.98, 0.95), "corpus_intl": (0.95, 0.93, 0.95),
+                "corpus_holdout": (0.95, 0.87, 0.93)}
 # (folder, at least this many mails, at least this many machine mails, the languages it covers)
 CORPORA = [(HERE / "corpus", 250, 25, ALL_LANGUAGES), (HERE / "corpus_fresh", 100, 15, ALL_LANGUAGES),
            (HERE / "corpus_third", 150, 15, ALL_LANGUAGES), (HERE / "corpus_dutch", 130, 15, ALL_LANGUAGES - {"fr"}),
-           (HERE / "corpus_intl", 130, 15, ALL_LANGUAGES)]
+           (HERE / "corpus_intl", 130, 15, ALL_LANGUAGES), (HERE / "corpus_holdout", 90, 15, ALL_LANGUAGES)]
 Corpus = tuple[Path, int, int, frozenset[str]]
 # Mails written after the last rule change (tests/corpus_third h-*) and after the text model was trained (i-*):
 # their figures are reported in docs/classifier.md as the honest out-of-sample checks and are not held to the
@@ -103,8 +109,5 @@ def test_last_check_is_kept_apart_and_never_answers_machine_mail() -> None:
     assert last.machine_as_request == 0, last.render()
 
 
-def test_final_holdout_never_answers_machine_mail() -> None:
-    """Zero machine mail as a request is absolute, on the final held-out set too; nothing else is asserted there."""
-    report = _evaluated(HERE / "corpus_holdout")
-    assert len(report.outcomes) >= 90 and sum(o.case.machine for o in report.outcomes) >= 15
-    assert report.machine_as_request == 0, [o.case.file for o in report.outcomes if o.case.machine and o.got.is_request]
+def test_the_referee_corpus_never_takes_machine_mail_for_a_request() -> None:
+    assert evaluate_dir(HERE / "corpus_final").machine_as_request == 0

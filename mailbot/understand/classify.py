@@ -49,6 +49,10 @@ _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
 _QUOTED_FACTOR = 1.0
 _AUTHORITY_THRESHOLD = 1.8
+# Mail to many that only talks about rights (a newsletter, a supplier's privacy or breach notice, a sales pitch):
+# whatever rights it names, nobody asks for them.
+_BULK = frozenset({"bulk mail or newsletter", "phishing or spam", "a supplier's privacy notice or breach notice",
+                   "a sales pitch about privacy requests"})
 SHIPPED = load()  # None when no model is shipped: the rules decide alone
 _REQUEST_KINDS = frozenset(REQUEST_TYPES)
 _AUTHORITY_KIND = frozenset({"authority"})
@@ -149,6 +153,10 @@ def _blocked(rule: lx.Rule, text: str, found: re.Match[str], met: frozenset[int]
         return _DONE
     if rule.kind == "rectification" and lx.SELF_SERVICE.search(before) and not lx.LET.search(before + phrase):
         return _SELF
+    sentence_now = _sentence_before(text, found.start()) + phrase
+    if (rule.kind not in ("objection", "restriction") and lx.SOMEDAY.search(sentence_now)
+            and (lx.CONDITIONAL.search(before + phrase) or lx.HOW_QUESTION.search(text))):
+        return "hypothetical"  # "als ik ooit zou willen dat ..., hoe gaat dat?": a later request imagined
     last_if = max((found.end() for found in lx.CONDITIONAL.finditer(before)), default=0)
     if (last_if and rule.kind not in ("objection", "restriction")
             and not lx.INDIRECT_QUESTION.search(before, 0, last_if + 1)):  # "wondering if you could": a request
@@ -293,7 +301,7 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
     strong = dict.fromkeys(REQUEST_TYPES, False)
     kept: dict[str, list[_Hit]] = {t: [] for t in REQUEST_TYPES}
     cancelled: list[tuple[_Hit, str]] = []
-    bulk = negative_names & {"bulk mail or newsletter", "phishing or spam"}
+    bulk = negative_names & _BULK
     soft = negative_names & {"a job application", "writes as the company, not as a data subject"}
     order = "about an order, delivery or invoice" in negative_names
     for hit in hits:
@@ -304,7 +312,8 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
             cancelled.append((hit, sorted(bulk)[0]))
         elif soft and not hit.rule.strong:
             cancelled.append((hit, sorted(soft)[0]))
-        elif order and kind == "rectification" and not hit.rule.strong and not _RECORDS_SCOPE.search(own):
+        elif (order and kind == "rectification" and not hit.rule.strong
+              and (lx.ONE_OFF.search(own) or not _RECORDS_SCOPE.search(own))):
             cancelled.append((hit, "a change to one order, not to the records"))
         else:
             kept[kind].append(hit)

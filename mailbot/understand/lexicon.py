@@ -73,7 +73,8 @@ CHANGE = (
     r"fix|amend|change|edit|berichtig\w*|korrigier\w*|aender\w*|andern|anderung\w*|geandert|"
     r"abandern|aktualisier\w*|modifi\w*|"
     r"rectifi\w*|mettre\s+a\s+jour|aangepast|gewijzigd|veranderd|gecorrigeerd|verbeterd|geupdate|"
-    r"richtigstell\w*|richtigzustellen|richtig\s(?:zu\s)?stellen|rechtzetten|recht\ste\szetten|rechtgezet"
+    r"richtigstell\w*|richtigzustellen|richtig\s(?:zu\s)?stellen|rechtzetten|recht\ste\szetten|rechtgezet|"
+    r"austausch\w*|auszutauschen|ersetz\w*|vervang\w*|replace\w*|swap"
 )
 PERSONAL_FIELD = (
     r"naam|achternaam|voornaam|(?:(?:factuur|aflever|bezorg|post|woon|werk|prive|huis|vestigings|bezoek|reken|"
@@ -89,7 +90,8 @@ WRONG = (
     r"verkeerd\w*|fout\w*|onjuist\w*|niet\s(?:juist|correct|goed|meer\sactueel|klopt)|klopt\sniet|incorrect|"
     r"wrong|misspelt|misspelled|spelled\swrong|spelt\swrong|outdated|out\sof\sdate|not\scorrect|inaccurate|"
     r"falsch\w*|nicht\s(?:korrekt|richtig|aktuell)|veraltet\w*|fehlerhaft\w*|inexact\w*|errone\w*|faux|fausse|"
-    r"oude|still\sthe\sold|noch\sdie\salte"
+    r"oude|still\sthe\sold|noch\sdie\salte|(?:ist|is)\s(?:\w+\s){0,3}?(?:tot|dead|dood|afgesloten|"
+    r"abgemeldet|no\slonger\s(?:in\suse|valid|active)|niet\smeer\sin\sgebruik|nicht\smehr\s(?:gultig|aktiv))\b"
 )
 RECORDS = (
     r"administratie|systeem|systemen|bestand|bestanden|klantenbestand|database|databank|databases|records|system|"
@@ -145,6 +147,25 @@ OWN_READING = re.compile(
     r"(?:in\sruhe\s)?(?:zu\s|durch)?lesen|pour\smoi(?:-meme)?|pour\sles?\slire|a\slire)\b"
 )
 REQUEST_WORDS = r"verzoek\w*|aanvraag|request|anfrage|antrag|ersuchen|demande|vraag"
+# Someone the sender writes for: their data counts as the request of the person named.
+OTHER_PERSON = (
+    r"(?:mijn|my|meine[mnr]?|mon|ma)\s(?:vader|moeder|zoon|dochter|man|vrouw|partner|father|mother|dad|mum|mom|"
+    r"son|daughter|husband|wife|vater|mutter|sohn|tochter|mann|frau|pere|mere|fils|fille|mari|femme)"
+)
+# A change for this one order or invoice only: not a correction of the records, whatever else is named.
+ONE_OFF = re.compile(
+    r"\b(?:deze\sene|dit\sene|alleen\s(?:voor\s)?(?:deze|dit|die)\s(?:keer|bestelling|order|factuur|zending|levering)|"
+    r"eenmalig|(?:this|that)\sone\s(?:time|order|invoice|delivery)|only\s(?:this|for\sthis)\s(?:\w+\s)?"
+    r"(?:time|once|order|invoice|delivery)|just\s(?:this|for\sthis)\s(?:time|once|order|invoice|delivery)|one-?off|"
+    r"can\sstay\sas\sit\sis|kan\s(?:gewoon\s)?blijven\s(?:zoals|staan)|nur\s(?:diese|dieses|fur\sdiese)\s(?:\w+\s)?"
+    r"(?:mal|bestellung|rechnung|lieferung)|nur\seinmal|einmalig|diesmal|seulement\spour\scette|uniquement\spour\scette)\b"
+)
+# "If I ever wanted ..., how would that work?": a question about a later, imagined request.
+SOMEDAY = re.compile(
+    r"\b(?:ooit|ever|someday|one\sday|irgendwann|eines\stages|un\sjour|stel\sdat|suppose|angenommen|"
+    r"hypothetisch\w*|hypothetical\w*|hypothetique\w*|(?:nu|now|jetzt)\s(?:nog\s)?(?:niet|not|nicht)|not\s(?:yet|now)|"
+    r"noch\snicht|nog\sniet|pas\sencore)\b"
+)
 
 # Restriction: keep the data (do not delete) but stop using it.
 ERASE_WORDS = (
@@ -178,7 +199,7 @@ DO_NOTHING = (
 STOP_USE = (
     rf"{HOLD}|{DO_NOTHING}|"
     r"(?:niet|not|nicht|no\slonger|ne\splus|geen|niets|niks|nichts|nothing|rien|don't|dont|do\snot|never|nooit|kein\w*|didn't|did\snot|"
-    r"wouldn't|would\snot)\s(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+\s){0,7}?("
+    r"wouldn't|would\snot)[,\s]+(?:meer\s|langer\s|mehr\s|more\s)?(?:\w+[,\s]+){0,7}?("
     r"?:gebruik\w*|verwerk\w*|use|using|process\w*|verwend\w*|verarbeit\w*|nutz\w*|utilis\w*|trait\w*"
     r")|(?:gebruik\w*|verwerk\w*|use|process|verwend\w*|verarbeit\w*|nutz\w*)\s(?:\w+\s){0,3}?(?:niet"
     r"|not|nicht|no\slonger|nergens|nirgends|nowhere|niets|nichts|nothing|rien)\b|"
@@ -320,8 +341,9 @@ def _rules() -> list[Rule]:
     add("access", "asks what is known about the sender", 1.1,
         r"(?<!alles\s)(?<!everything\s)(?<!all\s)(?<!alle\s)(?<!tout\s)"
         r"\b(?:wat|welke|which|what|welche|was|quelles?|quels?)\b" + _gap(6)
-        + r"(?:van|over|about|on|of|uber|von|zu|sur|concernant)\s(?:mij|me|mich|mir|moi|myself|mezelf)"
-        r"(?=\s*(?:[?.!,;:)]|$|\s(?:hebben|heeft|hebt|weten|weet|bewaren|bewaard|opgeslagen|verwerk\w*|staat|"
+        + r"(?:van|over|about|on|of|uber|von|zu|sur|concernant)\s(?:mij|me|mich|mir|moi|myself|mezelf|hem|haar|him|her|"
+        r"ihm|ihr|lui|elle|" + OTHER_PERSON + ")"
+        r"(?=\s*(?:[?.!,;:)]|$|\s(?:hebben|heeft|hebt|weten|weet|bewaren|bewaard|bewaart|opgeslagen|verwerk\w*|staat|"
         r"staan|have|has|know|hold|keep|store|stored|process\w*|haben|hat|wissen|gespeichert|speichern|"
         r"vorliegt|vorliegen|avez|savez|detenez)\b))")
     add("access", "asks which data are kept", 1.0,
@@ -371,8 +393,8 @@ def _rules() -> list[Rule]:
         near(rf"(?:{PERSONAL_FIELD})\b", WRONG, 4)
         + rf"|\b(?:{WRONG})\s(?:{PERSONAL_FIELD})\b", negation_inside=True)
     add("rectification", "asks to update the records", 0.6,
-        near(CHANGE, rf"(?:in|op|on|im|in\sihrem|dans|bei)\s(?:jullie|uw|your|ihrem|ihren|ihrer|votre|the|het|de|"
-             rf"{MY}|dem|der)\s(?:\w+\s)?(?:{RECORDS})", 4))
+        near(CHANGE, rf"(?:in|op|on|im|in\sihrem|dans|bei)\s(?:(?:jullie|uw|your|ihrem|ihren|ihrer|votre|the|het|de|"
+             rf"{MY}|dem|der)\s)?(?:\w+\s)?(?:{RECORDS})", 4))
     add("rectification", "asks to change a detail to a new value", 1.0,
         rf"\b(?:{CHANGE})\s(?:it|this|that|dat|dit|het|das|es|ca|hem|deze|ihn|sie)\s(?:\w+\s)?(?:to|into|naar|in|auf|"
         r"zu|en|par)\s[\w.+-]*(?:@|\d)")
@@ -399,7 +421,14 @@ def _rules() -> list[Rule]:
         r"\bben\sverhuisd|\bzijn\sverhuisd|nieuwe?\s(?:\w+)?adres|\b(?:i|we)\s(?:have\s|'ve\s)?moved\b|"
         r"new\s(?:\w+\s)?(?:address|adres)|verhuizing|"
         r"\bumgezogen|neue\s(?:adresse|anschrift)|getrouwd|married|geheiratet|nieuwe\sachternaam|new\ssurname|"
-        r"nouvelle\sadresse|demenage")
+        r"nouvelle\sadresse|demenage|naamswijziging|name\schange|namensanderung|changement\sde\snom|gescheiden|"
+        r"divorced|geschieden")
+    add("rectification", "says how the records list them", 0.6,
+        r"\b(?:sta|staat|stehe|steht|am|is|ben|bin)\s(?:ik\s|ich\s|i\s)?(?:bij\s\w+\s|bei\s\w+\s)?(?:nog\s(?:steeds\s|"
+        r"altijd\s)?|still\s|noch\s(?:immer\s)?)(?:\w+\s)?(?:als|as)\s|\b(?:listed|registered|geregistreerd|"
+        r"ingeschreven|gespeichert|vermerkt)\s(?:\w+\s){0,2}?(?:als|as)\s")
+    add("rectification", "gives a new value", 0.6,
+        r"\b(?:nieuwe?|new|neue[srn]?|nouvel(?:le)?)\b[^.!?\n]{0,30}?:\s?[\w.+-]*(?:@|\d)")
 
     # --- erasure (art. 17) ---
     add("erasure", "the right to erasure named", 1.3,
@@ -464,6 +493,12 @@ def _rules() -> list[Rule]:
     add("erasure", "asks to have their account or data removed (Dutch verb last)", 1.1,
         rf"\b(?:{MY})\s(?:[\w-]+\s)?(?:{ACCOUNT}|{DATA})\s(?:[\w-]+\s){{0,6}}?(?:op\ste\sruimen|"
         r"weg\ste\s(?:halen|doen|gooien)|te\s(?:verwijderen|wissen|schrappen|vernietigen|deleten|sluiten|opheffen))\b")
+    add("erasure", "says there is no need to keep them any more", 1.1,
+        r"\b(?:hoeven|hoeft|hoef|need|needs|brauchen|braucht|must|have\sto|besoin)\s(?:\w+\s){0,3}?(?:niet|not|nicht|"
+        r"no|geen|keine|pas|n't)\s(?:meer\s|langer\s|mehr\s|longer\s|more\s|plus\s)?(?:\w+\s){0,5}?(?:te\s|zu\s|to\s)?"
+        r"(?:houden|bewaren|keep|retain|hold|store|behalten|halten|speichern|aufbewahren|garder|conserver)\b|"
+        r"\b(?:don't|dont|do\snot|doesn't|does\snot)\s(?:\w+\s)?need\sto\s(?:keep|retain|hold|store)\b"
+        rf"(?:\s(?:\w+\s){{0,3}}?(?:{RECORDS}|{DATA}|mij|me|mich|moi))?", negation_inside=True)
     add("erasure", "asks to delete a personal detail from the records", 1.0,
         rf"\b(?:{DELETE})\s(?:(?:{MY}|het|de|the|die|den)\s)?(?:\w+\s)?(?:{PERSONAL_FIELD})\s(?:\w+\s){{0,2}}?"
         rf"(?:uit|from|aus|van|de)\s(?:\w+\s){{0,2}}?(?:{RECORDS})\b")
@@ -523,7 +558,7 @@ def _rules() -> list[Rule]:
              r"import\w*|inlezen|inladen|inlezen|uploaden|upload|hochladen|einlesen|einspielen|importieren|"
              r"migrer\w*|migrat\w*|migreren", 10, both=False))
     add("portability", "asks to transfer their data", 1.1,
-        rf"\b(?:transfer\w*|overdragen|draag|overzetten|zet|overbrengen|breng|overhevelen|ubertrag\w*|"
+        rf"\b(?:transfer\w*|overdragen|draag|overzetten|zet(?=\s(?:\w+\s){{0,6}}?over\b)|overbrengen|breng|overhevelen|ubertrag\w*|"
         rf"transferer|transmettre|migrate|migreren|port)\s(?:\w+\s){{0,2}}?(?:{MY}|all|alle|al|toutes)\s"
         rf"(?:\w+\s){{0,3}}?(?:{DATA})\b")
     add("portability", "asks to take their data to another provider", 1.1,
@@ -632,13 +667,22 @@ def _rules() -> list[Rule]:
         rf"(?:{REQUEST_WORDS})\w*\s(?:\w+\s){{0,4}}?(?:zuruck\w*|hat\ssich\serledigt|gegenstandslos|"
         rf"ist\serledigt)|(?:nehme|nehmen)\s(?:\w+\s){{0,4}}?(?:{REQUEST_WORDS})\w*\s(?:\w+\s)?zuruck|"
         rf"(?:retire|annule)\w*\s(?:\w+\s){{0,3}}?(?:{REQUEST_WORDS})")
+    add("withdrawal", "lets an earlier request drop", 1.2,
+        rf"\b(?:laat|laten|vergeet)\s(?:\w+\s){{0,5}}?\w*(?:{REQUEST_WORDS})\w*\s(?:\w+\s){{0,5}}?(?:maar\s)?"
+        r"(?:zitten|rusten|varen|gaan)\b|"
+        rf"(?:{REQUEST_WORDS})\w*\s(?:\w+\s){{0,5}}?laten\s(?:zitten|rusten|varen|vallen)\b|\blaat\s(?:het|dat|dit)?\s?maar\s(?:zitten|rusten)\W+(?:\w+\s)?"
+        r"(?:het\s|dat\s)?hoeft\sniet\smeer|"
+        rf"\b(?:never\s?mind|ignore|disregard|forget(?:\sabout)?|drop)\s(?:\w+\s){{0,3}}?\w*(?:{REQUEST_WORDS})\w*|"
+        rf"\b(?:vergessen\ssie|vergesst|ignorieren\ssie|ignoriert)\s(?:\w+\s){{0,3}}?\w*(?:{REQUEST_WORDS})\w*|"
+        rf"\b(?:oubliez|ignorez|laissez\stomber)\s(?:\w+\s){{0,3}}?(?:{REQUEST_WORDS})")
 
     # --- authority: supervisory authority, police, tax office ---
     add("authority", "a supervisory authority", 1.2,
         r"autoriteit\s?persoonsgegevens|autoriteitpersoonsgegevens|data\sprotection\sauthority|"
         r"supervisory\sauthority|information\scommissioner|\bico\b|datenschutzbehorde|aufsichtsbehorde|"
         r"datenschutzbeauftragte[rn]?\sdes\slandes|landesbeauftragte\w*\sfur\s(?:den\s)?datenschutz|\bbfdi\b|"
-        r"\bcnil\b|\bedpb\b")
+        r"\bcnil\b|\bedpb\b|\b(?:ldi|lfdi|lfd|baylda|hmbbfdi|uldsh|lda)\b|autorite\sde\sprotection\sdes\sdonnees|"
+        r"gegevensbeschermingsautoriteit|datenschutzaufsicht\w*|aufsichtsbehorde\w*")
     add("authority", "police, prosecutor or tax office", 1.2,
         r"\bpolitie\b|openbaar\sministerie|officier\svan\sjustitie|rechter-commissaris|belastingdienst|\bfiod\b|"
         r"opsporing\w*|\bpolice\b|law\senforcement|prosecutor|tax\s(?:office|authority|authorities)|\bhmrc\b|"
@@ -650,11 +694,14 @@ def _rules() -> list[Rule]:
         r"betriebsprufung|aussenprufung|artikel\s126\w*|126n[a-z]*\s(?:sv|wetboek)|informatiebeschikking|ons\skenmerk|uw\skenmerk|"
         r"criminal\sinvestigation|tax\sinvestigation|court\sorder|subpoena|production\sorder|warrant|"
         r"ermittlungsverfahren|strafverfahren|aktenzeichen|auskunftsersuchen\sgem|§\s?\d+\sstpo|\bstpo\b|"
-        r"requisition|enquete\spenale|bestandsdaten")
+        r"requisition|enquete\spenale|bestandsdaten|stellung\szu\snehmen|stellungnahme|"
+        r"communiquer[\s,]+(?:[\w']+[\s,]+){0,8}?position|uw\szienswijze|your\s(?:response|comments)\swithin")
     add("authority", "a complaint lodged with an authority", 0.8,
         r"complaint\s(?:\w+\s){0,3}?(?:lodged|filed|received|submitted)|(?:lodged|filed|submitted)\s(?:\w+\s){0,2}?"
         r"complaint|klacht\s(?:\w+\s){0,3}?(?:ontvangen|ingediend)|beschwerde\s(?:\w+\s){0,3}?(?:eingegangen|"
-        r"eingereicht|erhalten)|plainte\s(?:\w+\s){0,3}?(?:deposee|recue)")
+        r"eingereicht|erhalten)|plainte\s(?:\w+\s){0,3}?(?:deposee|recue)|beschwerdefuhrer\w*|"
+        r"saisie?\s(?:d'une?\s|\w+\s){0,2}?plainte|beschwerde\snach\sart\w*\.?\s?77|complaint\sunder\sart\w*\.?\s?77|"
+        r"klacht\s(?:op\sgrond\svan|ingevolge)\sart\w*\.?\s?77")
 
     # --- contexts that are not requests: order, delivery, invoice, subscription, newsletters, jobs ---
     add("negative", "about an order, delivery or invoice", 1.0,
@@ -678,8 +725,26 @@ def _rules() -> list[Rule]:
         r"to\sunsubscribe|om\s(?:je|u|uzelf)\saf\ste\smelden|wil\s(?:je|u)\s(?:\w+\s){0,3}?niet\smeer\sontvangen|"
         r"(?:if\syou|wenn\ssie|als\s(?:je|u))\s(?:\w+\s){0,4}?(?:no\slonger|niet\smeer|nicht\smehr|keine)\s"
         r"(?:\w+\s){0,3}?(?:receive|ontvangen|erhalten)|view\s(?:this\s)?(?:email\s)?in\s(?:your\s)?browser|"
-        r"manage\s(?:your\s)?(?:preferences|subscription)|bekijk\s(?:deze\s)?(?:e-?mail|nieuwsbrief)\s"
+        r"manage\s(?:your\s)?(?:preferences|subscription)|(?:sie\serhalten|you\sreceive|you\sare\sreceiving|"
+        r"je\sontvangt|u\sontvangt|vous\srecevez)\s(?:diesen|dieses|diese|this|deze|dit|ce|cette)\s(?:\w+\s)?"
+        r"(?:newsletter|nieuwsbrief|e-?mail|mail|bericht|nachricht|message|lettre)\s(?:\w+\s)?(?:weil|because|omdat|"
+        r"parce|als)|bekijk\s(?:deze\s)?(?:e-?mail|nieuwsbrief)\s"
         r"(?:online|in\s(?:je|uw)\sbrowser)|im\sbrowser\sansehen|you\sare\sreceiving\sthis")
+    add("negative", "a supplier's privacy notice or breach notice", 1.0,
+        r"\b(?:informationspflicht\w*|informatieplicht\w*|information\sobligations?|art(?:ikel|icle|\.)?\s?13\s"
+        r"(?:und|and|en|et|&|/)\s(?:art\.?\s?)?14|unbefugte[nr]?\szugriff\w*|unauthori[sz]ed\saccess|"
+        r"ongeautoriseerde\stoegang|onbevoegde\stoegang|acces\snon\sautorise|sicherheitsvorfall|datenpanne|"
+        r"data\sbreach|security\sincident|datalek|beveiligingsincident|violation\sde\sdonnees|"
+        r"(?:wir|we|wij)\s(?:haben|have|hebben)\s(?:\w+\s){0,3}?(?:aufsichtsbehorde|supervisory\sauthority|ico|"
+        r"autoriteit\spersoonsgegevens|ap)\s(?:\w+\s)?(?:informiert|notified|informed|gemeld|ingelicht)|"
+        r"(?:geschafts|handels)partner\w*|business\spartners?|zakenrelatie\w*)\b")
+    add("negative", "a sales pitch about privacy requests", 1.0,
+        r"\b(?:(?:kostenlos|gratis|free)\s(?:\w+\s){0,2}?(?:test\w*|trial|proberen|uitproberen|demo)|"
+        r"(?:test\w*|probeer\w*|try)\s(?:sie\s|het\s|it\s)?(?:\d+\s(?:tage|dagen|days)\s)?(?:kostenlos|gratis|free)|"
+        r"free\strial|proefperiode|(?:book|plan|request|vraag)\s(?:a\s|een\s)?(?:\w+\s)?demo|demo\s(?:aanvragen|buchen)|"
+        r"in\s(?:wenigen|a\sfew|enkele|een\spaar)\sklicks?|in\s(?:a\sfew|enkele|een\spaar)\s(?:clicks|klikken)|"
+        r"(?:unsere|our|onze)\s(?:\w+\s)?(?:software|losung|tool|platform|plattform|solution|oplossing)|"
+        r"(?:betroffenen|data\ssubject|betrokkenen)(?:anfragen|\srequests|verzoeken))\b")
     add("negative", "phishing or spam", 1.0,
         r"verify\s(?:your\s)?account|verifieer\s(?:uw|je)\s(?:account|gegevens)|"
         r"(?:uw|je|your|ihre)\s(?:\w+\s)?(?:gegevens|account|rekening|data|details|konto|daten|identiteit|identity)\s"
@@ -689,6 +754,9 @@ def _rules() -> list[Rule]:
         r"(?:account|gegevens|identiteit)\s(?:\w+\s){0,3}?(?:binnen|voor|within)|will\sbe\s(?:suspended|"
         r"deleted|closed|deactivated)|wordt\s(?:\w+\s)?(?:geblokkeerd|verwijderd|opgeschort)\s(?:\w+\s){0,3}?"
         r"(?:binnen|tenzij)|wird\s(?:\w+\s)?(?:gesperrt|geloscht)|bitcoin|crypto|lottery|loterij|"
+        r"(?:confirm|bevestig|bestatig|confirmer|verifier|verify|verifieer)\w*\s(?:vos|votre|your|uw|je|ihre)\s"
+        r"(?:\w+\s)?(?:informations|donnees|coordonnees|details|gegevens|daten|identite|identity|identiteit)|"
+        r"sera\s(?:\w+\s)?(?:bloque|suspendu|supprime|desactive)e?|"
         r"gewonnen|congratulations|you\shave\swon|seo\sservices|backlinks|guest\spost|"
         r"your\smailbox\s(?:is\s)?(?:full|quota)|mailbox\squota|inheritance|beneficiary")
     add("negative", "writes as the company, not as a data subject", 0.8,
