@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email
 import itertools
 import os
 import time
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -55,3 +57,9 @@ def deliver(maildir: Path, raw: bytes, *, mtime: float | None = None) -> Path:
     final = maildir / "new" / name
     temp.rename(final)
     return final
+
+
+def sent(folder: Path) -> list[EmailMessage]:
+    """The mails the file transport wrote to ``folder``, oldest first (none when it does not exist)."""
+    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
+    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]

@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import email
 import json
-from email import policy
 from pathlib import Path
 
 import pytest
 
 from mailbot.cli import main
 from tests.mailmaker import FAIL, PASS, deliver, make_mail
+from tests.mailmaker import sent as outbox_mails
 
 SINCE = ["--since", "2000-01-01"]
 MAILDIR = Path("var/mail")
@@ -42,9 +42,7 @@ def quarantined(capsys: pytest.CaptureFixture[str]) -> list[dict]:
 
 
 def sent(project: Path) -> list[email.message.EmailMessage]:
-    folder = project / "var" / "outbox"
-    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+    return outbox_mails(project / "var" / "outbox")
 
 
 def run_once(capsys: pytest.CaptureFixture[str]) -> str:

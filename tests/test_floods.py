@@ -7,13 +7,12 @@ import json
 import os
 import subprocess
 import sys
-from email import policy
 from pathlib import Path
 
 import pytest
 
 from mailbot.cli import main
-from tests.mailmaker import deliver, make_mail
+from tests.mailmaker import deliver, make_mail, sent
 
 SINCE = ["--since", "2000-01-01"]
 MAILDIR = Path("var/mail")
@@ -25,8 +24,7 @@ def configure(project: Path, extra: str) -> None:
 
 
 def outbox(project: Path) -> list[email.message.EmailMessage]:
-    folder = project / "var" / "outbox"
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in sorted(folder.glob("*.eml"))]
+    return sent(project / "var" / "outbox")
 
 
 def requests_json(capsys: pytest.CaptureFixture[str]) -> list[dict]:

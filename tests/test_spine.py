@@ -9,13 +9,13 @@ import os
 import subprocess
 import sys
 import time
-from email import policy
 from pathlib import Path
 
 import pytest
 
 from mailbot.cli import main
 from tests.mailmaker import FAIL, PASS, deliver, make_mail
+from tests.mailmaker import sent as outbox_mails
 
 SINCE = ["--since", "2000-01-01"]
 
@@ -40,9 +40,7 @@ def register(capsys: pytest.CaptureFixture[str]) -> list[dict]:
 
 
 def sent(project: Path) -> list[email.message.EmailMessage]:
-    folder = project / "var" / "outbox"
-    files = sorted(folder.glob("*.eml")) if folder.is_dir() else []
-    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+    return outbox_mails(project / "var" / "outbox")
 
 
 @pytest.fixture
