@@ -125,6 +125,16 @@ class Desk:
         token = form.get("csrf")
         return form if csrf_ok(user, token if isinstance(token, str) else None) else None
 
+    async def posted(self, request: HttpRequest) -> tuple[User, FormData] | Response:
+        """A logged-in user's form with a valid CSRF token, or the response that turns it away."""
+        user = self.user(request)
+        if user is None:
+            return self.to_login(request, expired=COOKIE in request.cookies)
+        form = await self.form(request, user)
+        if form is None:
+            return self.forbidden(request, user)
+        return user, form
+
     def forbidden(self, request: HttpRequest, user: User | None) -> HTMLResponse:
         return self.render(request, "message.html", {"message": self.t(request)["csrf_failed"]}, 403, user)
 
@@ -227,12 +237,10 @@ class Desk:
         return self.render(request, "request.html", {**context, "done": done, "error": error}, status, user)
 
     async def decide(self, request: HttpRequest) -> Response:
-        user = self.user(request)
-        if user is None:
-            return self.to_login(request, expired=COOKIE in request.cookies)
-        form = await self.form(request, user)
-        if form is None:
-            return self.forbidden(request, user)
+        checked = await self.posted(request)
+        if isinstance(checked, Response):
+            return checked
+        user, form = checked
         ref, action = request.path_params["ref"], request.path_params["action"]
         if action not in ACTIONS:
             return self.render(request, "message.html", {"message": "404"}, 404, user)
@@ -250,17 +258,15 @@ class Desk:
         return RedirectResponse(f"/requests/{req.ref}?done={action}", status_code=303, background=task)
 
     async def edit(self, request: HttpRequest) -> Response:
-        user = self.user(request)
-        if user is None:
-            return self.to_login(request, expired=COOKIE in request.cookies)
-        form = await self.form(request, user)
-        if form is None:
-            return self.forbidden(request, user)
+        checked = await self.posted(request)
+        if isinstance(checked, Response):
+            return checked
+        user, form = checked
         ref = request.path_params["ref"]
         with self.app.session() as session:
             req = store.request_by_ref(session, ref)
             reply = session.get(Reply, request.path_params["reply"])
-            if req is None or reply is None:
+            if req is None or reply is None or reply.request_id != req.id:
                 return self.render(request, "message.html", {"message": "404"}, 404, user)
             try:
                 decisions.edit_reply(session, self.settings, self.app.composer, req, reply, user.name,
