@@ -16,7 +16,7 @@ from mailbot.mail.message import Message
 from mailbot.understand import lexicon as lx
 from mailbot.understand.language import detect_language, fold
 from mailbot.understand.machine import detect as detect_machine
-from mailbot.understand.model import TextModel, load
+from mailbot.understand.model import Opinion, TextModel, load, logit
 from mailbot.understand.verdict import REQUEST_TYPES, Classification
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|sv|ref|r)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
@@ -44,11 +44,14 @@ _AUTHORITY_DOMAINS = re.compile(
     r"edpb\.europa\.eu)$"
 )
 _NOT_DELETE = re.compile(lx.NOT_DELETE)
+_NOT_RECORDS = re.compile(rf"\b(?:{lx.NOT_RECORDS})\b")
 _NEGATION_AFTER = re.compile(r"\s(?:\w+\s)?(?:niet|nicht|not|pas)\b")
 _SUBJECT_FACTOR = 1.0
 _REPLY_SUBJECT_FACTOR = 0.5
 _QUOTED_FACTOR = 1.0
 _AUTHORITY_THRESHOLD = 1.8
+_SCORE_CAP = 3.0  # beyond this a rules score says nothing more to the blend
+_SHORT_WORDS = 15.0  # a mail of this many words is "half short" to the blend
 # Mail to many that only talks about rights (a newsletter, a supplier's privacy or breach notice, a sales pitch):
 # whatever rights it names, nobody asks for them.
 _BULK = frozenset({"bulk mail or newsletter", "phishing or spam", "a supplier's privacy notice or breach notice",
@@ -78,6 +81,18 @@ class _Hit:
     def label(self) -> str:
         where = "" if self.source == "text" else f" (in {self.source})"
         return f'{self.rule.kind}: "{self.phrase}"{where} — {self.rule.name}'
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the rules weighed, as the blend with the text model reads it: per type the score and whether a phrase
+    naming the right was found, and whether anything spoke against a request (a negative context, a cancelled
+    or ignored phrase), and which types the sender cited by article number in their own words."""
+
+    scores: dict[str, float]
+    strong: dict[str, bool]
+    objected: bool
+    cited: frozenset[str] = frozenset()
 
 
 def _prepare(text: str) -> str:
@@ -136,6 +151,8 @@ def _blocked(rule: lx.Rule, text: str, found: re.Match[str], met: frozenset[int]
         return None
     before = _clause_before(text, found.start())
     phrase = found.group(0)
+    if rule.family and _NOT_RECORDS.search(before[-30:] + phrase):
+        return "about an order or item, not their data"  # "mijn bestelling verwijderen uit mijn account"
     needs = lx.CONTEXT_NEEDS
     told_possible = needs["told"] <= met
     if told_possible or rule.strong or needs["device"] <= met:
@@ -257,9 +274,24 @@ def own_words(msg: Message) -> tuple[str, str]:
 def classify(msg: Message, *, default_language: str = "nl", model: TextModel | None = SHIPPED) -> Classification:
     """The verdict on one mail; ``default_language`` when the sender's words are too few to tell.
 
-    ``model``: the text model whose second opinion may add a request or a type the rules missed (the shipped one
-    by default; None for the rules alone).
+    ``model``: the text model weighed with the rules (the shipped one by default; None for the rules alone).
     """
+    reading = read(msg, default_language)
+    return second_opinion(reading, model) if model else reading.verdict
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The rules' verdict on one mail, what they weighed for it, and the words the text model reads."""
+
+    verdict: Classification
+    signals: Signals
+    subject: str
+    own: str
+
+
+def read(msg: Message, default_language: str = "nl") -> Reading:
+    """The rules' reading of one mail."""
     own_raw = msg.text.strip()
     subject_raw, is_reply, is_forward = _subject_parts(msg.subject or "")
     own = _prepare(own_raw)
@@ -270,8 +302,10 @@ def classify(msg: Message, *, default_language: str = "nl", model: TextModel | N
     machine = detect_machine(msg) or _auto_body(own)
     if machine:
         authority, _, _, why = _authority(msg, _scan(f"{subject}\n{own}", "text", 1.0, [], _AUTHORITY_KIND))
-        return Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
-                              authority=authority)
+        verdict = Classification(False, (), language, 0.99, True, (*machine, *(why if authority else [])),
+                                 authority=authority)
+        return Reading(verdict, Signals(dict.fromkeys(REQUEST_TYPES, 0.0), dict.fromkeys(REQUEST_TYPES, False),
+                                        False), subject, own)
 
     explained: dict[str, str] = {}
     hits = _scan(own, "text", 1.0, notes, explained=explained)
@@ -282,8 +316,8 @@ def classify(msg: Message, *, default_language: str = "nl", model: TextModel | N
     if quoted and (lx.FOLLOW_UP.search(own) or (is_forward and own_is_bare)):
         notes.append("the sender's own words point at the quoted mail")
         hits += _scan(quoted, "quoted", _QUOTED_FACTOR, notes, _REQUEST_KINDS)
-    verdict = _verdict(msg, hits, notes, language, own)
-    return second_opinion(verdict, model, subject, own) if model else verdict
+    verdict, signals = _verdict(msg, hits, notes, language, own)
+    return Reading(verdict, signals, subject, own)
 
 
 def _auto_body(own: str) -> list[str]:
@@ -292,7 +326,8 @@ def _auto_body(own: str) -> list[str]:
     return [f'automatic reply by its words: "{found.group(0)}"'] if found else []
 
 
-def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, own: str) -> Classification:
+def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str,
+             own: str) -> tuple[Classification, Signals]:
     negatives = [h for h in hits if h.rule.kind == "negative" and h.source != "quoted"]
     negative_names = {h.rule.name for h in negatives}
     evidence: list[str] = []
@@ -319,6 +354,8 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
             kept[kind].append(hit)
 
     for kind in REQUEST_TYPES:
+        phrased = {h.source for h in kept[kind] if not h.rule.family}
+        kept[kind] = [h for h in kept[kind] if not (h.rule.family and h.source in phrased)]
         best: dict[str, float] = {}
         for hit in kept[kind]:
             best[hit.rule.name] = max(best.get(hit.rule.name, 0.0), hit.weight)
@@ -379,8 +416,11 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str, ow
     if not is_request and not withdrawal and not authority and not hits:
         verdict += " (no request phrase found)"
     evidence.insert(0, f"{verdict} (confidence {confidence:.2f}, language {language})")
-    return Classification(is_request, types, language, round(confidence, 3), False, tuple(evidence),
-                          authority=authority, withdrawal=withdrawal)
+    objected = bool(negatives or cancelled or any(note.startswith("ignored") for note in notes))
+    cited = frozenset(kind for kind in types for h in kept[kind] if h.rule in _CITATION_RULES.values()
+                      and h.source == "text")
+    return (Classification(is_request, types, language, round(confidence, 3), False, tuple(evidence),
+                           authority=authority, withdrawal=withdrawal), Signals(scores, strong, objected, cited))
 
 
 def _yields(hit: _Hit, scores: dict[str, float], own: str) -> bool:
@@ -440,51 +480,60 @@ def _confidence(is_request: bool, types: tuple[str, ...], scores: dict[str, floa
     return min(max(p, 0.05), 0.98)
 
 
-# Evidence of the rules against a request: a negative context (order, application ...), a cancelled or ignored phrase.
-_OBJECTIONS = ("negative:", "cancelled ", "ignored ")
+def blend_features(reading: Reading, opinion: Opinion,
+                   peaks: dict[str, float]) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]]]:
+    """What ``Blend`` weighs: the rules' reading and the model's opinion as numbers (training reads the same)."""
+    signals, verdict = reading.signals, reading.verdict
+    best = min(max(signals.scores.values()), _SCORE_CAP)
+    request = (best, float(verdict.is_request), float(signals.objected), float(any(signals.strong.values())),
+               logit(opinion.request))
+    types = {kind: (min(signals.scores[kind], _SCORE_CAP), float(kind in verdict.types), float(signals.strong[kind]),
+                    float(verdict.is_request), logit(opinion.types[kind]), logit(peaks[kind]))
+             for kind in REQUEST_TYPES}
+    # how short the mail is: the fewer the words, the less the model has to go on and the more the rules count
+    short = 1.0 / (1.0 + len(reading.own.split()) / _SHORT_WORDS)
+    request = (*request, short, short * float(verdict.is_request), short * logit(opinion.request))
+    types = {kind: (*values, short * values[1], short * values[4]) for kind, values in types.items()}
+    return request, types
 
 
-def second_opinion(verdict: Classification, model: TextModel, subject: str, own: str) -> Classification:
-    """The rules' verdict with the text model's opinion where the rules are silent.
+def second_opinion(reading: Reading, model: TextModel) -> Classification:
+    """The rules' reading and the text model's opinion weighed together (``model.blend``).
 
-    Machine mail, withdrawals and authority mail stay the rules' alone. A mail the rules call no request becomes
-    one when the model is confident (``Thresholds.rescue``); a request gains a type the model is confident of
-    (``add_type``); a non-request the model doubts keeps a confidence that routes it to staff. Each change is in
-    the evidence with the model's probability and the words that pushed it.
+    Machine mail, withdrawals and authority mail stay the rules' alone. Otherwise the blend decides whether it is
+    a request and which types (a type cited by its article in the sender's own words always counts), and its
+    probabilities give the confidence. Where it differs from the rules, the
+    evidence says so, with the model's probability and the words that pushed it; the rules' own reading stays.
     """
+    verdict = reading.verdict
     if verdict.auto_generated or verdict.withdrawal or verdict.authority:
         return verdict
-    limits = model.thresholds
+    subject, own = reading.subject, reading.own
     opinion = model.opinion(subject, own)
-    p_request = opinion.request
+    request_features, type_features = blend_features(reading, opinion, model.sentence_peaks(subject, own))
+    p_request = model.blend.p_request(request_features)
 
     def said(head: str, p: float) -> str:
         words = ", ".join(model.explain(subject, own, head))
         return f"model: {head} {p:.2f} (words: {words or '-'})"
 
-    if not verdict.is_request:
-        objected = any(line.startswith(_OBJECTIONS) for line in verdict.evidence)
-        if p_request < (limits.rescue_objected if objected else limits.rescue):
-            if p_request < limits.doubt:
-                return verdict
-            confidence = min(verdict.confidence, 1.0 - p_request)
-            head = verdict.evidence[0].rsplit(" (confidence", 1)[0] if verdict.evidence else "not a request"
-            return replace(verdict, confidence=round(confidence, 3), evidence=(
-                f"{head} (confidence {confidence:.2f}, language {verdict.language})",
-                *verdict.evidence[1:], f"{said('request', p_request)}, too low to count"))
-        chosen = [t for t in REQUEST_TYPES if opinion.types[t] >= limits.rescue_type]
-        types = tuple(chosen) or (max(REQUEST_TYPES, key=lambda t: opinion.types[t]),)
-        confidence = p_request * math.prod(max(p, 1.0 - p) for p in opinion.types.values())
-        lines = [said("request", p_request), *(said(t, opinion.types[t]) for t in types)]
-        head = f"request: {', '.join(types)} (by the model; confidence {confidence:.2f}, language {verdict.language})"
-        return replace(verdict, is_request=True, types=types, confidence=round(confidence, 3),
-                       evidence=(head, *lines, *verdict.evidence))
-    added = [t for t in REQUEST_TYPES if t not in verdict.types and opinion.types[t] >= limits.add_type]
-    if not added:
-        return verdict
-    types = tuple(t for t in REQUEST_TYPES if t in verdict.types or t in added)
-    confidence = min(verdict.confidence, *(opinion.types[t] for t in added))
-    head = (f"request: {', '.join(types)} ({', '.join(added)} by the model; confidence {confidence:.2f}, "
-            f"language {verdict.language})")
-    return replace(verdict, types=types, confidence=round(confidence, 3),
-                   evidence=(head, *(said(t, opinion.types[t]) for t in added), *verdict.evidence[1:]))
+    rules_line = "rules alone: " + (verdict.evidence[0] if verdict.evidence else "not a request")
+    cited = reading.signals.cited  # a right cited by its article in the sender's own words is always read
+    if cited:
+        p_request = max(p_request, 0.5)
+    if p_request < 0.5:
+        confidence = 1.0 - p_request
+        head = f"not a request (confidence {confidence:.2f}, language {verdict.language})"
+        return replace(verdict, is_request=False, types=(), confidence=round(confidence, 3),
+                       evidence=(head, f"{said('request', opinion.request)}; weighed with the rules: {p_request:.2f}",
+                                 rules_line, *verdict.evidence[1:]))
+    p_types = {kind: model.blend.p_type(kind, type_features[kind]) for kind in REQUEST_TYPES}
+    types = tuple(t for t in REQUEST_TYPES if p_types[t] >= 0.5 or t in cited) or (
+        max(REQUEST_TYPES, key=p_types.__getitem__),)
+    confidence = p_request * math.prod(max(p, 1.0 - p) for p in p_types.values())
+    lines = [f"{said('request', opinion.request)}; weighed with the rules: {p_request:.2f}"]
+    lines += [f"{said(t, opinion.types[t])}; adds {t}: {p_types[t]:.2f}" for t in types if t not in verdict.types]
+    lines += [f"{said(t, opinion.types[t])}; drops {t}: {p_types[t]:.2f}" for t in verdict.types if t not in types]
+    head = f"request: {', '.join(types)} (confidence {confidence:.2f}, language {verdict.language})"
+    return replace(verdict, is_request=True, types=types, confidence=round(confidence, 3),
+                   evidence=(head, *lines, rules_line, *verdict.evidence[1:]))

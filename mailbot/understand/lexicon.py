@@ -27,6 +27,7 @@ class Rule:
     strong: bool = False  # the right itself is named: negative context cannot cancel it
     yields_to: str = ""  # a type that, when chosen, explains this phrase better ("a copy" as a file to move)
     negation_inside: bool = False  # the phrase itself says "not" ("no longer use"): no negation check
+    family: bool = False  # a word-family rule: counts only where no phrase rule of its kind matched the same text
 
 
 def _gap(n: int) -> str:
@@ -123,6 +124,29 @@ NEWSLETTER = (
     r"aanbieding\w*|promoti\w*|marketing|commerciele|newsletters?|mailing\s?list|e-?mail\s?list|"
     r"promotional|promo\w*|advertis\w*|offers|spam|newsletter|werbung|werbe\w*|rundbrief|verteiler|"
     r"infobrief|lettre\sd'information|publicit\w*|prospection|sms-?(?:berichten|marketing)|" + CHANNELS
+)
+# Mailing lists and what is sent on them: "remove my address from your list" objects, it does not erase.
+LISTS = rf"{NEWSLETTER}|\w*list\w*|\w*lijst\w*|\w*liste\w*|verteiler"
+# Verbs of throwing out that are not in DELETE: "gooi ... weg", "wipe", "nuke", "schmeißt ... raus".
+DISCARD = (
+    r"gooi\w*|weggooi\w*|weg\s?doen|wipe[ds]?|wiping|scrub\w*|nuke[ds]?|get\srid|rid\sof|purg\w*|tilg\w*|"
+    r"schmeiss\w*|schmeis\w*|rausschmeiss\w*|rauswerf\w*|rauswirf\w*|streich\w*|eliminer\w*|detrui\w*"
+)
+# What is theirs: their data, a detail, their account or number, everything about them.
+THEIRS = (
+    rf"(?:{MY})\s(?:[\w-]+\s){{0,2}}?(?:{DATA}|{PERSONAL_FIELD}|{ACCOUNT}|nummer|number|nummern?|numero)\b|"
+    r"(?:alles|everything|alle[sn]?|tout)\s(?:\w+\s)?(?:over|van|about|on|uber|von|sur)\s(?:mij|me|mich|moi)\b"
+)
+# Verbs and phrases of stopping or refusing mail, calls and newsletters.
+STOP_MARKETING = (
+    r"stop\w*|quit|cease|halt|arrete\w*|ophouden|afmeld\w*|meld\s(?:\w+\s)?af|uitschrijv\w*|uitschrijven|"
+    r"(?:van|uit|from|off|aus|von)\s(?:\w+\s){0,3}?(?:halen|te\shalen|haal|haalt|nehmen|streichen)|"
+    r"unsubscrib\w*|opt[\s-]?out|abbestell\w*|austrag\w*|abmeld\w*|desabonn\w*|desinscri\w*|sparen|"
+    r"(?:wil|wij|willen|want|will|wollen|mochte|veux|voulons)\s(?:\w+\s){0,2}?(?:geen|niet|no|keine?n?|nicht|"
+    r"pas|plus)\b|don't\swant|do\snot\swant|no\smore|niet\smeer\s(?:ontvangen|krijgen|hebben|sturen)|"
+    r"nicht\smehr\s(?:bekommen|erhalten|schicken|senden|zusenden)|mag\s(?:\w+\s)?(?:stoppen|weg|ophouden)|"
+    r"kann\s(?:\w+\s)?(?:weg|aufhoren)|can\sstop|kunnen\s(?:\w+\s)?stoppen|konnt\s(?:\w+\s)?(?:sparen|"
+    r"stoppen|lassen)"
 )
 # Things a customer deletes or changes that are not their personal data held by the shop.
 NOT_RECORDS = (
@@ -325,8 +349,8 @@ def _rules() -> list[Rule]:
     rules: list[Rule] = []
 
     def add(kind: str, name: str, weight: float, pattern: str, *, strong: bool = False, yields_to: str = "",
-            negation_inside: bool = False) -> None:
-        rules.append(Rule(name, kind, weight, R(pattern), strong, yields_to, negation_inside))
+            negation_inside: bool = False, family: bool = False) -> None:
+        rules.append(Rule(name, kind, weight, R(pattern), strong, yields_to, negation_inside, family))
 
     # --- access (art. 15) ---
     add("access", "the right of access named", 1.3,
@@ -525,6 +549,14 @@ def _rules() -> list[Rule]:
     add("erasure", "asks to wipe their data", 1.0,
         near(rf"(?:{MY}|alle|de|het)\s(?:persoonlijke\s)?(?:{DATA})", r"wissen|gewist", 3, both=False))
 
+    # Word families: any verb of getting rid of near anything that is theirs, in either order, within a clause.
+    # The phrase rules above name the usual ways; people use any verb of the family ("gooi mijn nummer uit jullie
+    # systeem", "meine Telefonnummer und den Rest löschen", "wipe it and close my customer account").
+    add("erasure", "a verb of getting rid of near their data, details or account", 1.0,
+        rf"(?:{near(f'{DELETE}|{DISCARD}', THEIRS, 6)})(?![\s,]+(?:\w+\s){{0,3}}?(?:{LISTS})\b)", family=True)
+    add("erasure", "a verb of closing near their account", 1.0,
+        near(CLOSE, rf"(?:{MY})\s(?:[\w-]+\s){{0,2}}?(?:{ACCOUNT})\b", 4), family=True)
+
     # --- restriction (art. 18) ---
     add("restriction", "the right to restriction named", 1.3,
         r"beperking\s(?:van\s(?:de\s)?)?(?:verwerking|gegevensverwerking|het\sgebruik)|recht\sop\sbeperking|"
@@ -650,6 +682,10 @@ def _rules() -> list[Rule]:
     add("objection", "objects to profiling or automated decisions", 1.0,
         near(r"bezwaar|object|widerspr\w*|oppose|niet|not|nicht|stop", r"profil\w*|geautomatiseerde|"
              r"automated\sdecision|automatisierte", 5))
+
+    # Word families: any verb of stopping or unsubscribing near any kind of marketing, in either order.
+    add("objection", "a verb of stopping near marketing", 1.0,
+        near(STOP_MARKETING, rf"(?:{NEWSLETTER})\b", 6), family=True)
 
     # --- article citations are added by classify.py from CITATION ---
 

@@ -4,7 +4,8 @@ Logistic regression heads over word unigrams, word bigrams and character 3-5-gra
 folded subject and sender's words and divided by the square root of the number of features. Trained offline by
 ``scripts/train_classifier.py`` (scikit-learn, dev only) and shipped as JSON weights; scoring here is dictionary
 lookups, a sum and a sigmoid, so the runtime needs no numerical library. Heads: ``request`` (request or not, over
-all mail) and one per request type (the type given that it is a request, trained on requests only).
+all mail) and one per request type (the type given that it is a request, trained on requests only). ``Blend``
+holds how its opinion and the rules' reading combine.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 SHIPPED_PATH = Path(__file__).with_name("data") / "classifier_model.json"
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _NGRAMS = (3, 4, 5)
+_SENTENCES = re.compile(r"[.!?\n]+")
+_SENTENCE_WORDS = 3  # shorter parts (greetings, names) say nothing of their own
 _NUMBER = "0"  # every run of digits is one token: order numbers and dates say nothing about the wording
 
 
@@ -49,21 +52,35 @@ def features(words: list[str]) -> Iterator[str]:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """When the model's opinion changes the rules' verdict (chosen by leave-one-corpus-out, docs/classifier.md).
+class Blend:
+    """How the rules' reading and the model's opinion combine: small logistic regressions fitted by
+    ``scripts/train_classifier.py`` on mails neither the rules nor the model had seen (docs/classifier.md).
 
-    ``rescue``: a mail the rules call no request becomes one at P(request) >= rescue; its types are those with
-    P(type | request) >= ``rescue_type`` (the likeliest one if none); ``rescue_objected`` instead when the rules
-    found a reason against (a negative context, a cancelled or ignored phrase). ``add_type``: a type the rules
-    missed on a request is added at P(type | request) >= add_type. ``doubt``: a non-request the model gives at
-    least this P(request) keeps at most 1 - P(request) as its confidence, so staff see it.
+    ``request``: weights of (bias, rules' best type score, rules call it a request, rules found a reason against,
+    a strong phrase, model log-odds of a request, shortness, shortness x rules' request, shortness x model
+    log-odds). One per type: (bias, rules' score for the type, rules chose it, a strong phrase for it, rules call
+    it a request, model log-odds of the type, the highest log-odds of the type in one sentence, shortness x rules
+    chose it, shortness x model log-odds). Features are built by ``classify.blend_features``.
     """
 
-    rescue: float = 1.01
-    rescue_objected: float = 1.01
-    rescue_type: float = 0.5
-    add_type: float = 1.01
-    doubt: float = 0.5
+    request: tuple[float, ...]
+    types: dict[str, tuple[float, ...]]
+
+    def p_request(self, features: tuple[float, ...]) -> float:
+        return _sigmoid(_dot(self.request, features))
+
+    def p_type(self, kind: str, features: tuple[float, ...]) -> float:
+        return _sigmoid(_dot(self.types[kind], features))
+
+
+def _dot(weights: tuple[float, ...], features: tuple[float, ...]) -> float:
+    return weights[0] + sum(w * x for w, x in zip(weights[1:], features, strict=True))
+
+
+def logit(p: float) -> float:
+    """Log-odds, bounded so that a certain model does not outvote everything else."""
+    p = min(max(p, 1e-4), 1.0 - 1e-4)
+    return math.log(p / (1.0 - p))
 
 
 @dataclass(frozen=True)
@@ -78,11 +95,11 @@ class TextModel:
     """Weights per head, looked up per word (cached) and per bigram."""
 
     def __init__(self, heads: tuple[str, ...], bias: tuple[float, ...], weights: dict[str, tuple[float, ...]],
-                 thresholds: Thresholds, meta: dict[str, object] | None = None) -> None:
+                 blend: Blend, meta: dict[str, object] | None = None) -> None:
         self.heads = heads
         self.bias = bias
         self.weights = weights
-        self.thresholds = thresholds
+        self.blend = blend
         self.meta = meta or {}
         self._zero = (0.0,) * len(heads)
         # a bigram adds its weights and nothing to the feature count (pairs are counted apart)
@@ -112,6 +129,13 @@ class TextModel:
         probs = [_sigmoid(v) for v in logits]
         return Opinion(probs[0], dict(zip(self.heads[1:], probs[1:], strict=True)))
 
+    def sentence_peaks(self, subject: str, text: str) -> dict[str, float]:
+        """Per type, the highest P(type | request) of one sentence: a second right asked in one sentence of a
+        long mail is diluted in the whole mail's words but stands out in its own."""
+        opinions = [self.opinion("", part) for part in _SENTENCES.split(f"{subject}\n{text}")
+                    if len(_TOKEN.findall(part)) >= _SENTENCE_WORDS]
+        return {kind: max((o.types[kind] for o in opinions), default=0.0) for kind in self.heads[1:]}
+
     def explain(self, subject: str, text: str, head: str, top: int = 4) -> list[str]:
         """The words (and word pairs) that pushed ``head`` up most, strongest first."""
         index = self.heads.index(head)
@@ -133,8 +157,8 @@ def _sigmoid(value: float) -> float:
 def from_dict(data: dict) -> TextModel:  # type: ignore[type-arg]
     heads = tuple(data["heads"])
     weights = {name: tuple(float(w) for w in ws) for name, ws in data["weights"].items()}
-    return TextModel(heads, tuple(float(b) for b in data["bias"]), weights, Thresholds(**data["thresholds"]),
-                     data.get("meta"))
+    blend = Blend(tuple(data["blend"]["request"]), {kind: tuple(data["blend"][kind]) for kind in heads[1:]})
+    return TextModel(heads, tuple(float(b) for b in data["bias"]), weights, blend, data.get("meta"))
 
 
 def load(path: Path = SHIPPED_PATH) -> TextModel | None:
