@@ -142,7 +142,7 @@ class TextModel:
         words = tokens(f"{subject}\n{text}")
         push: dict[str, float] = {}
         for word, times in Counter(words).items():
-            push[word] = times * sum(w[index] for f in word_features(word) if (w := self.weights.get(f)))
+            push[word] = times * self._word(word)[index]
         for pair in pairwise(words):
             if (w := self._bigrams.get(pair)) and w[index] > 0:
                 push[" ".join(pair)] = push.get(" ".join(pair), 0.0) + w[index]
