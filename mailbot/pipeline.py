@@ -133,7 +133,7 @@ class Pipeline:
             return None
         self._record(session, mail, msg, received, "joined", f"follow-up to {request.ref}", request=request,
                      evidence=verdict.evidence, keep_raw=True)
-        refused = withdrawal_refused(msg, request) if verdict.withdrawal else None
+        refused = withdrawal_refused(msg, request, verdict) if verdict.withdrawal else None
         if verdict.withdrawal and refused is None and request.status in store.OPEN_STATUSES:
             request.status = "withdrawn"
             request.closed_at = utcnow()
@@ -229,12 +229,17 @@ class Pipeline:
         return Outcome(outcome, reason, request.ref if request else None)
 
 
-def withdrawal_refused(msg: Message, request: Request) -> str | None:
+def withdrawal_refused(msg: Message, request: Request, verdict: Classification) -> str | None:
     """Why a withdrawal mail may not close ``request`` by itself, or None when it may.
 
     Only the requester may withdraw, and no less authenticated than the request was: otherwise anyone who
-    knows a reference (or forges the From address) could close someone else's request unseen.
+    knows a reference (or forges the From address) could close someone else's request unseen. And only in so many
+    words: a withdrawal the text model read, or one that still asks for something, is for staff to confirm.
     """
+    if verdict.withdrawal_by_model:
+        return "read as a withdrawal by the text model, not by an explicit phrase"
+    if verdict.is_request:
+        return f"it still asks for {', '.join(verdict.types)}"
     if msg.from_addr != request.requester_email:
         return f"sent by {msg.from_addr or 'no address'}, not by the requester"
     judged = identity.judge(msg, known_customer=True)

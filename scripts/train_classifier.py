@@ -38,14 +38,14 @@ sys.path.insert(0, str(ROOT))
 
 from mailbot.evaluate import Case, Outcome, Report, load_cases  # noqa: E402
 from mailbot.mail.parse import parse  # noqa: E402
-from mailbot.understand.classify import Reading, blend_features, read, second_opinion  # noqa: E402
-from mailbot.understand.model import SHIPPED_PATH, TextModel, count_features, from_dict, tokens  # noqa: E402
+from mailbot.understand.classify import BlendInputs, Reading, blend_features, read, second_opinion  # noqa: E402
+from mailbot.understand.model import FLAGS, SHIPPED_PATH, TextModel, count_features, from_dict, tokens  # noqa: E402
 from mailbot.understand.verdict import REQUEST_TYPES  # noqa: E402
 
-REFEREES = ("corpus_referee2", "corpus_referee3")  # written blind; scored, never trained, tuned or read
+# Written blind by fresh hands: scored, never trained, tuned or read.
+REFEREES = ("corpus_referee2", "corpus_referee3", "corpus_referee4", "corpus_referee5")
 # Corpora no rule was written from (their misses were never read by a rule writer): the blend learns on these.
-UNSEEN = ("corpus_final", "corpus_g1", "corpus_g2", "corpus_g3", "corpus_g5", "corpus_g6", "corpus_g7", "corpus_g8",
-          "corpus_g9", "corpus_g10")
+UNSEEN = ("corpus_final", *(f"corpus_g{n}" for n in range(1, 25) if n != 4))  # g4's misses gave the word families
 SEED = 0
 C = 30.0  # inverse L2 strength of the text model; features are scaled by 1/sqrt(#features), so weights need room
 BLEND_C = 1.0  # the blend has a handful of inputs per head and is fitted on a few hundred mails
@@ -90,6 +90,9 @@ def train(mails: list[Mail]) -> dict:  # type: ignore[type-arg]
     heads: list[tuple[str, list[int], list[int]]] = [
         ("request", list(range(len(mails))), [int(m.case.is_request) for m in mails])]
     heads += [(t, requests, [int(t in mails[i].case.types) for i in requests]) for t in REQUEST_TYPES]
+    everything = list(range(len(mails)))
+    heads += [("authority", everything, [int(m.case.authority) for m in mails]),
+              ("withdrawal", everything, [int(m.case.withdrawal) for m in mails])]
     coefs, bias = [], []
     for _, rows, labels in heads:
         fit = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=SEED)
@@ -99,11 +102,11 @@ def train(mails: list[Mail]) -> dict:  # type: ignore[type-arg]
     strength = [max(abs(c[j]) for c in coefs) for j in range(len(names))]
     kept = sorted(sorted(range(len(names)), key=lambda j: (-strength[j], names[j]))[:KEEP], key=lambda j: names[j])
     weights = {str(names[j]): [round(float(c[j]), DIGITS) for c in coefs] for j in kept}
-    neutral = {"request": [0.0] * 9, **{t: [0.0] * 9 for t in REQUEST_TYPES}}
+    neutral = {"request": [0.0] * 9, **{t: [0.0] * 9 for t in REQUEST_TYPES}, **{f: [0.0] * 3 for f in FLAGS}}
     return {"heads": [h for h, _, _ in heads], "bias": bias, "weights": weights, "blend": neutral, "meta": {}}
 
 
-Rows = list[tuple[Mail, tuple[float, ...], dict[str, tuple[float, ...]]]]
+Rows = list[tuple[Mail, BlendInputs]]
 
 
 def blend_rows(model: TextModel, mails: list[Mail]) -> Rows:
@@ -112,8 +115,7 @@ def blend_rows(model: TextModel, mails: list[Mail]) -> Rows:
     for m in mails:
         if not m.special:
             subject, own = m.reading.subject, m.reading.own
-            request, types = blend_features(m.reading, model.opinion(subject, own), model.sentence_peaks(subject, own))
-            rows.append((m, request, types))
+            rows.append((m, blend_features(m.reading, model.opinion(subject, own), model.sentence_peaks(subject, own))))
     return rows
 
 
@@ -122,10 +124,12 @@ def fit_blend(rows: Rows) -> dict[str, list[float]]:
         found = LogisticRegression(C=BLEND_C, max_iter=5000, random_state=SEED).fit(features, labels)
         return [round(float(found.intercept_[0]), 4), *(round(float(w), 4) for w in found.coef_[0])]
 
-    blend = {"request": fit([r for _, r, _ in rows], [int(m.case.is_request) for m, _, _ in rows])}
-    requests = [(m, types) for m, _, types in rows if m.case.is_request]
+    blend = {"request": fit([i.request for _, i in rows], [int(m.case.is_request) for m, _ in rows])}
+    requests = [(m, i) for m, i in rows if m.case.is_request]
     for kind in REQUEST_TYPES:
-        blend[kind] = fit([types[kind] for _, types in requests], [int(kind in m.case.types) for m, _ in requests])
+        blend[kind] = fit([i.types[kind] for _, i in requests], [int(kind in m.case.types) for m, _ in requests])
+    blend["authority"] = fit([i.flags["authority"] for _, i in rows], [int(m.case.authority) for m, _ in rows])
+    blend["withdrawal"] = fit([i.flags["withdrawal"] for _, i in rows], [int(m.case.withdrawal) for m, _ in rows])
     return blend
 
 
@@ -135,8 +139,10 @@ def with_blend(data: dict, blend: dict[str, list[float]]) -> TextModel:  # type:
 
 def figures(report: Report) -> str:
     s = report.request
+    flags = ", ".join(f"{flag} P {report.flag_scores(flag).precision:.2f} R {report.flag_scores(flag).recall:.2f}"
+                      for flag in FLAGS)
     return (f"F1 {report.request_f1:.3f} (P {s.precision:.3f} R {s.recall:.3f}), exact {report.exact_type_rate:.1%}, "
-            f"machine-as-request {report.machine_as_request}, wrong {len(report.misses())}")
+            f"machine-as-request {report.machine_as_request}, wrong {len(report.misses())}; {flags}")
 
 
 def scored(model: TextModel | None, mails: list[Mail]) -> Report:

@@ -103,6 +103,17 @@ def test_the_requesters_own_authenticated_withdrawal_still_withdraws(project: Pa
     assert register(capsys)[0]["status"] == "withdrawn"
 
 
+def test_a_withdrawal_only_the_text_model_reads_waits_for_staff(project: Path, opened: dict, capsys) -> None:
+    """The blend reads "als niet verzonden beschouwen" as a withdrawal where no rule does; a request closes only on
+    an explicit phrase, so staff confirm this one."""
+    body = "Mijn mail van vorige week mag u als niet verzonden beschouwen. Er hoeft dus niks opgezocht te worden.\n"
+    deliver(project / MAILDIR, make_mail(subject=f"Re: [{opened['ref']}]", body=body))
+    run_once(capsys)
+    assert register(capsys)[0]["status"] == "pending_approval"
+    _, out, _ = cli(capsys, "requests", "show", opened["ref"], "--json")
+    assert any("read as a withdrawal by the text model" in h["detail"] for h in json.loads(out)["history"])
+
+
 # -- identity ----------------------------------------------------------------------------------------------
 
 

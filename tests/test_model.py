@@ -49,10 +49,11 @@ def toy(request_bias: float = 0.0) -> TextModel:
 def test_the_model_is_shipped_small_and_loaded_by_the_classifier() -> None:
     assert SHIPPED_PATH.is_file() and SHIPPED_PATH.stat().st_size < 2_000_000
     model = classify_module.SHIPPED
-    assert model is not None and model.heads == ("request", *REQUEST_TYPES)
+    assert model is not None and model.heads == ("request", *REQUEST_TYPES, "authority", "withdrawal")
     # the blend listens to both sides: the rules' score and the model's log-odds push the same way in every head
     assert model.blend.request[1] > 0 and model.blend.request[5] > 0
     assert all(model.blend.types[t][1] > 0 and model.blend.types[t][5] > 0 for t in REQUEST_TYPES)
+    assert set(model.blend.flags) == {"authority", "withdrawal"} and all(w[2] > 0 for w in model.blend.flags.values())
     assert "referee" in str(model.meta["trained_on"])  # says which mails it was not trained on
 
 
@@ -67,7 +68,7 @@ def test_scores_are_deterministic_and_match_the_training_features(subject: str, 
     # the runtime's cached per-word sums equal the plain dot product over the features training reads
     vector = next(count_features([tokens(f"{folded_subject}\n{folded_text}")]))
     for index, logit in enumerate(model.raw(tokens(f"{folded_subject}\n{folded_text}"))):
-        expected = model.bias[index] + sum(value * model.weights.get(name, (0.0,) * 7)[index]
+        expected = model.bias[index] + sum(value * model.weights.get(name, (0.0,) * len(model.heads))[index]
                                            for name, value in vector.items())
         assert math.isclose(logit, expected, abs_tol=1e-9)
     assert all(0.0 < p < 1.0 for p in (first.request, *first.types.values()))
@@ -123,6 +124,24 @@ def test_machine_mail_withdrawal_and_authority_stay_with_the_rules() -> None:
     assert body_only.auto_generated and not body_only.is_request
     withdrawn = classify(mail("Ik trek mijn verzoek in, floepen is niet nodig."), model=eager)
     assert withdrawn.withdrawal and not withdrawn.is_request
+
+
+def test_the_blend_flags_a_withdrawal_or_authority_mail_the_rules_missed() -> None:
+    heads = ("request", *REQUEST_TYPES, "authority", "withdrawal")
+    weights = {"w:laatmaar": tuple(40.0 if head == "withdrawal" else 0.0 for head in heads),
+               "w:toezichthouder": tuple(40.0 if head == "authority" else 0.0 for head in heads)}
+    neutral = (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    blend = Blend(neutral, dict.fromkeys(REQUEST_TYPES, neutral), dict.fromkeys(("authority", "withdrawal"),
+                                                                                  (0.0, 0.0, 1.0)))
+    model = TextModel(heads, (-2.0,) * len(heads), weights, blend)
+    withdrawn = classify(mail("Dat verzoek van gisteren: laatmaar."), model=model)
+    assert classify(mail("Dat verzoek van gisteren: laatmaar."), model=None).withdrawal is False
+    assert withdrawn.withdrawal and not withdrawn.is_request and withdrawn.types == ()
+    assert withdrawn.evidence[0].startswith("not a request; withdraws an earlier request (confidence")
+    assert any(line.startswith("model: withdrawal") and "laatmaar" in line for line in withdrawn.evidence)
+    reported = classify(mail("Ik heb een klacht ingediend bij de toezichthouder."), model=model)
+    assert reported.authority and not reported.withdrawal
+    assert "from or about an authority" in reported.evidence[0]
 
 
 def test_own_words_is_what_both_read() -> None:

@@ -87,12 +87,14 @@ class _Hit:
 class Signals:
     """What the rules weighed, as the blend with the text model reads it: per type the score and whether a phrase
     naming the right was found, and whether anything spoke against a request (a negative context, a cancelled
-    or ignored phrase), and which types the sender cited by article number in their own words."""
+    or ignored phrase), which types the sender cited by article number in their own words, and the score of
+    authority wording."""
 
     scores: dict[str, float]
     strong: dict[str, bool]
     objected: bool
     cited: frozenset[str] = frozenset()
+    authority: float = 0.0
 
 
 def _prepare(text: str) -> str:
@@ -420,7 +422,8 @@ def _verdict(msg: Message, hits: list[_Hit], notes: list[str], language: str,
     cited = frozenset(kind for kind in types for h in kept[kind] if h.rule in _CITATION_RULES.values()
                       and h.source == "text")
     return (Classification(is_request, types, language, round(confidence, 3), False, tuple(evidence),
-                           authority=authority, withdrawal=withdrawal), Signals(scores, strong, objected, cited))
+                           authority=authority, withdrawal=withdrawal),
+            Signals(scores, strong, objected, cited, authority_score))
 
 
 def _yields(hit: _Hit, scores: dict[str, float], own: str) -> bool:
@@ -480,9 +483,16 @@ def _confidence(is_request: bool, types: tuple[str, ...], scores: dict[str, floa
     return min(max(p, 0.05), 0.98)
 
 
-def blend_features(reading: Reading, opinion: Opinion,
-                   peaks: dict[str, float]) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]]]:
-    """What ``Blend`` weighs: the rules' reading and the model's opinion as numbers (training reads the same)."""
+@dataclass(frozen=True)
+class BlendInputs:
+    """What ``Blend`` weighs, as numbers: the rules' reading and the model's opinion (training reads the same)."""
+
+    request: tuple[float, ...]
+    types: dict[str, tuple[float, ...]]
+    flags: dict[str, tuple[float, ...]]
+
+
+def blend_features(reading: Reading, opinion: Opinion, peaks: dict[str, float]) -> BlendInputs:
     signals, verdict = reading.signals, reading.verdict
     best = min(max(signals.scores.values()), _SCORE_CAP)
     request = (best, float(verdict.is_request), float(signals.objected), float(any(signals.strong.values())),
@@ -494,46 +504,63 @@ def blend_features(reading: Reading, opinion: Opinion,
     short = 1.0 / (1.0 + len(reading.own.split()) / _SHORT_WORDS)
     request = (*request, short, short * float(verdict.is_request), short * logit(opinion.request))
     types = {kind: (*values, short * values[1], short * values[4]) for kind, values in types.items()}
-    return request, types
+    flags = {"authority": (min(signals.authority, _SCORE_CAP), logit(opinion.flags.get("authority", 0.5))),
+             "withdrawal": (float(verdict.is_request), logit(opinion.flags.get("withdrawal", 0.5)))}
+    return BlendInputs(request, types, flags)
 
 
 def second_opinion(reading: Reading, model: TextModel) -> Classification:
     """The rules' reading and the text model's opinion weighed together (``model.blend``).
 
-    Machine mail, withdrawals and authority mail stay the rules' alone. Otherwise the blend decides whether it is
-    a request and which types (a type cited by its article in the sender's own words always counts), and its
-    probabilities give the confidence. Where it differs from the rules, the
-    evidence says so, with the model's probability and the words that pushed it; the rules' own reading stays.
+    Machine mail, and mail the rules call a withdrawal or authority mail, stay the rules' alone. Otherwise the
+    blend decides whether it withdraws an earlier request (``withdrawal_by_model``: staff confirm it), whether it
+    is authority mail, whether it is a request and which types (a type cited by its article in the
+    sender's own words always counts); its probabilities give the confidence. Where it differs from the rules,
+    the evidence says so, with the model's probability and the words that pushed it; the rules' own reading
+    stays.
     """
     verdict = reading.verdict
     if verdict.auto_generated or verdict.withdrawal or verdict.authority:
         return verdict
     subject, own = reading.subject, reading.own
     opinion = model.opinion(subject, own)
-    request_features, type_features = blend_features(reading, opinion, model.sentence_peaks(subject, own))
-    p_request = model.blend.p_request(request_features)
+    inputs = blend_features(reading, opinion, model.sentence_peaks(subject, own))
+    blend = model.blend
 
     def said(head: str, p: float) -> str:
         words = ", ".join(model.explain(subject, own, head))
         return f"model: {head} {p:.2f} (words: {words or '-'})"
 
     rules_line = "rules alone: " + (verdict.evidence[0] if verdict.evidence else "not a request")
+    p_flags = {flag: blend.p_flag(flag, inputs.flags[flag]) for flag in inputs.flags}
+    flagged = [f"{said(flag, opinion.flags[flag])}; weighed with the rules: {p:.2f}"
+               for flag, p in p_flags.items() if p >= 0.5]
+    authority = p_flags["authority"] >= 0.5
+    about = "; from or about an authority" if authority else ""
+    if p_flags["withdrawal"] >= 0.5:  # measured: reading on for a request that remains costs more than it finds
+        confidence = p_flags["withdrawal"]
+        head = (f"not a request; withdraws an earlier request{about} (confidence {confidence:.2f}, "
+                f"language {verdict.language})")
+        return replace(verdict, is_request=False, types=(), confidence=round(confidence, 3), authority=authority,
+                       withdrawal=True, withdrawal_by_model=True,
+                       evidence=(head, *flagged, rules_line, *verdict.evidence[1:]))
+    p_request = blend.p_request(inputs.request)
     cited = reading.signals.cited  # a right cited by its article in the sender's own words is always read
     if cited:
         p_request = max(p_request, 0.5)
+    request_line = f"{said('request', opinion.request)}; weighed with the rules: {p_request:.2f}"
     if p_request < 0.5:
         confidence = 1.0 - p_request
-        head = f"not a request (confidence {confidence:.2f}, language {verdict.language})"
-        return replace(verdict, is_request=False, types=(), confidence=round(confidence, 3),
-                       evidence=(head, f"{said('request', opinion.request)}; weighed with the rules: {p_request:.2f}",
-                                 rules_line, *verdict.evidence[1:]))
-    p_types = {kind: model.blend.p_type(kind, type_features[kind]) for kind in REQUEST_TYPES}
+        head = f"not a request{about} (confidence {confidence:.2f}, language {verdict.language})"
+        return replace(verdict, is_request=False, types=(), confidence=round(confidence, 3), authority=authority,
+                       evidence=(head, request_line, *flagged, rules_line, *verdict.evidence[1:]))
+    p_types = {kind: blend.p_type(kind, inputs.types[kind]) for kind in REQUEST_TYPES}
     types = tuple(t for t in REQUEST_TYPES if p_types[t] >= 0.5 or t in cited) or (
         max(REQUEST_TYPES, key=p_types.__getitem__),)
     confidence = p_request * math.prod(max(p, 1.0 - p) for p in p_types.values())
-    lines = [f"{said('request', opinion.request)}; weighed with the rules: {p_request:.2f}"]
+    lines = [request_line, *flagged]
     lines += [f"{said(t, opinion.types[t])}; adds {t}: {p_types[t]:.2f}" for t in types if t not in verdict.types]
     lines += [f"{said(t, opinion.types[t])}; drops {t}: {p_types[t]:.2f}" for t in verdict.types if t not in types]
-    head = f"request: {', '.join(types)} (confidence {confidence:.2f}, language {verdict.language})"
-    return replace(verdict, is_request=True, types=types, confidence=round(confidence, 3),
+    head = f"request: {', '.join(types)}{about} (confidence {confidence:.2f}, language {verdict.language})"
+    return replace(verdict, is_request=True, types=types, confidence=round(confidence, 3), authority=authority,
                    evidence=(head, *lines, rules_line, *verdict.evidence[1:]))

@@ -4,7 +4,8 @@ Logistic regression heads over word unigrams, word bigrams and character 3-5-gra
 folded subject and sender's words and divided by the square root of the number of features. Trained offline by
 ``scripts/train_classifier.py`` (scikit-learn, dev only) and shipped as JSON weights; scoring here is dictionary
 lookups, a sum and a sigmoid, so the runtime needs no numerical library. Heads: ``request`` (request or not, over
-all mail) and one per request type (the type given that it is a request, trained on requests only). ``Blend``
+all mail), one per request type (the type given that it is a request, trained on requests only), and ``FLAGS``
+(authority mail, a withdrawal; over all mail). ``Blend``
 holds how its opinion and the rules' reading combine.
 """
 
@@ -15,11 +16,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from mailbot.understand.verdict import REQUEST_TYPES
+
+FLAGS = ("authority", "withdrawal")  # heads beside request and the types, when the shipped model has them
 SHIPPED_PATH = Path(__file__).with_name("data") / "classifier_model.json"
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _NGRAMS = (3, 4, 5)
@@ -60,17 +64,24 @@ class Blend:
     a strong phrase, model log-odds of a request, shortness, shortness x rules' request, shortness x model
     log-odds). One per type: (bias, rules' score for the type, rules chose it, a strong phrase for it, rules call
     it a request, model log-odds of the type, the highest log-odds of the type in one sentence, shortness x rules
-    chose it, shortness x model log-odds). Features are built by ``classify.blend_features``.
+    chose it, shortness x model log-odds). ``flags``, for mail the rules did not flag as authority mail or a
+    withdrawal: (bias, the rules' authority score or whether they call it a request, model log-odds of the flag).
+    Features are built by ``classify.blend_features``.
     """
 
     request: tuple[float, ...]
     types: dict[str, tuple[float, ...]]
+    flags: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     def p_request(self, features: tuple[float, ...]) -> float:
         return _sigmoid(_dot(self.request, features))
 
     def p_type(self, kind: str, features: tuple[float, ...]) -> float:
         return _sigmoid(_dot(self.types[kind], features))
+
+    def p_flag(self, flag: str, features: tuple[float, ...]) -> float:
+        """P(authority mail) or P(withdrawal) for a mail the rules did not flag; 0 when the blend has no head."""
+        return _sigmoid(_dot(self.flags[flag], features)) if flag in self.flags else 0.0
 
 
 def _dot(weights: tuple[float, ...], features: tuple[float, ...]) -> float:
@@ -85,10 +96,12 @@ def logit(p: float) -> float:
 
 @dataclass(frozen=True)
 class Opinion:
-    """The model's probabilities for one mail."""
+    """The model's probabilities for one mail: a request, each type given a request, and the flags (authority
+    mail, a withdrawal)."""
 
     request: float
     types: dict[str, float]
+    flags: dict[str, float] = field(default_factory=dict)
 
 
 class TextModel:
@@ -127,14 +140,16 @@ class TextModel:
         """P(request) and P(type | request) for the folded subject and sender's words."""
         logits = self.raw(tokens(f"{subject}\n{text}"))
         probs = [_sigmoid(v) for v in logits]
-        return Opinion(probs[0], dict(zip(self.heads[1:], probs[1:], strict=True)))
+        named = dict(zip(self.heads, probs, strict=True))
+        return Opinion(probs[0], {kind: named[kind] for kind in REQUEST_TYPES},
+                       {flag: named[flag] for flag in FLAGS if flag in named})
 
     def sentence_peaks(self, subject: str, text: str) -> dict[str, float]:
         """Per type, the highest P(type | request) of one sentence: a second right asked in one sentence of a
         long mail is diluted in the whole mail's words but stands out in its own."""
         opinions = [self.opinion("", part) for part in _SENTENCES.split(f"{subject}\n{text}")
                     if len(_TOKEN.findall(part)) >= _SENTENCE_WORDS]
-        return {kind: max((o.types[kind] for o in opinions), default=0.0) for kind in self.heads[1:]}
+        return {kind: max((o.types[kind] for o in opinions), default=0.0) for kind in REQUEST_TYPES}
 
     def explain(self, subject: str, text: str, head: str, top: int = 4) -> list[str]:
         """The words (and word pairs) that pushed ``head`` up most, strongest first."""
@@ -157,7 +172,8 @@ def _sigmoid(value: float) -> float:
 def from_dict(data: dict) -> TextModel:  # type: ignore[type-arg]
     heads = tuple(data["heads"])
     weights = {name: tuple(float(w) for w in ws) for name, ws in data["weights"].items()}
-    blend = Blend(tuple(data["blend"]["request"]), {kind: tuple(data["blend"][kind]) for kind in heads[1:]})
+    blend = Blend(tuple(data["blend"]["request"]), {kind: tuple(data["blend"][kind]) for kind in REQUEST_TYPES},
+                  {flag: tuple(data["blend"][flag]) for flag in FLAGS if flag in data["blend"]})
     return TextModel(heads, tuple(float(b) for b in data["bias"]), weights, blend, data.get("meta"))
 
 

@@ -13,7 +13,9 @@ class Classification:
 
     ``types`` holds values of REQUEST_TYPES in that order. ``language`` is an ISO 639-1 code of the sender's own
     words. ``authority`` marks mail from or about a supervisory authority, police or tax office: not a
-    data-subject request, but staff must see it. ``withdrawal`` marks a mail that withdraws an earlier request.
+    data-subject request, but staff must see it. ``withdrawal`` marks a mail that withdraws an earlier request;
+    ``withdrawal_by_model`` says the text model read it so, not an explicit phrase: staff confirm such a withdrawal
+    before a request closes.
     """
 
     is_request: bool
@@ -24,3 +26,4 @@ class Classification:
     evidence: tuple[str, ...]
     authority: bool = False
     withdrawal: bool = False
+    withdrawal_by_model: bool = False
