@@ -10,7 +10,7 @@ import pytest
 
 from mailbot.mail.message import Message
 from mailbot.understand import classify as classify_module
-from mailbot.understand.classify import classify, own_words
+from mailbot.understand.classify import classify, read
 from mailbot.understand.language import fold
 from mailbot.understand.model import (
     SHIPPED_PATH,
@@ -83,7 +83,7 @@ def test_file_round_trips_through_the_loader(tmp_path) -> None:  # type: ignore[
     assert load(tmp_path / "missing.json") is None
 
 
-def test_a_rescue_is_explained_with_probability_and_words() -> None:
+def test_a_request_only_the_model_reads_is_explained_with_probability_and_words() -> None:
     rules = classify(mail("Wil je al m'n info floepen?"), model=None)
     verdict = classify(mail("Wil je al m'n info floepen?"), model=toy())
     assert not rules.is_request
@@ -145,8 +145,8 @@ def test_the_blend_flags_a_withdrawal_or_authority_mail_the_rules_missed() -> No
 
 
 def test_own_words_is_what_both_read() -> None:
-    subject, own = own_words(mail("Graag  VERWIJDEREN", subject="Re: Löschung"))
-    assert (subject, own) == ("loschung", "graag verwijderen")
+    reading = read(mail("Graag  VERWIJDEREN", subject="Re: Löschung"))
+    assert (reading.subject, reading.own) == ("loschung", "graag verwijderen")
 
 
 def test_from_dict_keeps_the_blend() -> None:

@@ -1,8 +1,10 @@
 """Decide whether a mail is a data-subject request, which rights it invokes, and say why.
 
 A weighted phrase scorer (lexicon.py) over the sender's own words and the subject, with context that
-cancels (orders, newsletters, job applications, negation), authority and withdrawal detection, and a
-confidence that lets the caller route uncertain mail to staff. Machine mail is decided by machine.py first.
+cancels (orders, newsletters, job applications, negation), authority and withdrawal detection (``read``); then
+the text model's opinion weighed with that reading by a fitted blend (``second_opinion``, model.py), whose
+probabilities give a confidence that lets the caller route uncertain mail to staff. Machine mail is decided by
+machine.py first.
 """
 
 from __future__ import annotations
@@ -266,11 +268,6 @@ def _subject_parts(subject: str) -> tuple[str, bool, bool]:
             subject, forward = _FORWARD_PREFIX.sub("", subject, count=1), True
         else:
             return subject, reply, forward
-
-
-def own_words(msg: Message) -> tuple[str, str]:
-    """The folded subject (without Re:/Fwd:) and the sender's own words: what the rules and the model read."""
-    return _prepare(_subject_parts(msg.subject or "")[0]), _prepare(msg.text.strip())
 
 
 def classify(msg: Message, *, default_language: str = "nl", model: TextModel | None = SHIPPED) -> Classification:
